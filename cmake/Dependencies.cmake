@@ -1,0 +1,14 @@
+# Third-party libraries, all from Debian packages (scripts/setup.d/10-debian.sh) except Arrow and
+# Parquet, which come from the pinned pyarrow wheel in .venv (cmake/Arrow.cmake).
+
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
+find_package(simdjson REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(GTest REQUIRED)
+find_package(benchmark REQUIRED)
+include(GoogleTest)
+include(Arrow OPTIONAL)

@@ -1,0 +1,58 @@
+// The one binary: `clickstream <subcommand> [flags]`. Parsing only; each subcommand lives in its
+// own file and every piece of work in a subsystem library.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/command.h"
+
+namespace clickstream::cli {
+
+int ReportError(const Error& error) {
+  std::cerr << "clickstream: " << error.message << "\n";
+  return error.code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+}
+
+namespace {
+
+int Main(int argc, char** argv) {
+  CLI::App app{
+      "clickstream: website click events from Kafka into Apache Iceberg tables, exactly once.\n"
+      "Produce events, process them into Iceberg, and query the tables with SQL.",
+      "clickstream"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.set_version_flag("--version", "clickstream 0.1.0");
+
+  GlobalOptions globals;
+  app.add_option("--brokers", globals.brokers, "Kafka bootstrap servers")
+      ->envname("CLICKSTREAM_BROKERS")
+      ->capture_default_str();
+  app.add_option("--catalog", globals.catalog, "Iceberg SQL catalog (SQLite file)")
+      ->envname("CLICKSTREAM_CATALOG")
+      ->capture_default_str();
+  app.add_option("--warehouse", globals.warehouse, "Iceberg warehouse directory")
+      ->envname("CLICKSTREAM_WAREHOUSE")
+      ->capture_default_str();
+
+  int exit_code = kExitOk;
+  AddProduceCommand(app, globals, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "clickstream: " << e.what() << " (see --help)\n";
+    return kExitUsage;
+  }
+  return exit_code;
+}
+
+}  // namespace
+}  // namespace clickstream::cli
+
+int main(int argc, char** argv) { return clickstream::cli::Main(argc, argv); }

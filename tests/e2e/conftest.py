@@ -1,0 +1,32 @@
+"""Shared fixtures for the end-to-end tests: paths of the repo, the built binary and the venv."""
+
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BINARY = ROOT / "build" / "clickstream"
+
+
+def run_cli(*args, env=None, timeout=120, check=False, **kwargs):
+    """Runs build/clickstream with args; returns the CompletedProcess (text mode)."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run(
+        [str(BINARY), *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        check=check,
+        **kwargs,
+    )
+
+
+@pytest.fixture(scope="session")
+def clickstream():
+    """The built binary; the suite is meant to run after ./scripts/setup."""
+    assert BINARY.exists(), f"{BINARY} is missing: run ./scripts/setup first"
+    return run_cli
