@@ -7,7 +7,8 @@ import subprocess
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-BINARY = ROOT / "build" / "clickstream"
+# CLICKSTREAM_BINARY lets a second build tree (build-asan, a developer's own) run the same suite.
+BINARY = pathlib.Path(os.environ.get("CLICKSTREAM_BINARY", ROOT / "build" / "clickstream"))
 
 
 def run_cli(*args, env=None, timeout=120, check=False, **kwargs):
