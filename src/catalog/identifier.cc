@@ -1,0 +1,64 @@
+#include "catalog/identifier.h"
+
+#include <cstdio>
+
+namespace clickstream::catalog {
+
+std::string TableIdentifier::ToString() const { return ns + "." + name; }
+
+namespace {
+
+bool IsNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-';
+}
+
+// Quotes a user-supplied name for an error message without echoing control characters.
+std::string Printable(std::string_view text) {
+  std::string out;
+  for (char c : text.substr(0, 64)) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof(escaped), "\\x%02x", u);
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  if (text.size() > 64) out += "...";
+  return out;
+}
+
+}  // namespace
+
+Status ValidateName(std::string_view name, std::string_view what) {
+  std::string subject = std::string(what) + " name";
+  if (name.empty()) return InvalidArgument(subject + " is empty");
+  subject += " '" + Printable(name) + "'";
+  if (name.size() > kMaxNameLength) {
+    return InvalidArgument(subject + " is longer than " + std::to_string(kMaxNameLength) +
+                           " characters");
+  }
+  for (char c : name) {
+    if (!IsNameChar(c)) {
+      return InvalidArgument(subject + " may only contain letters, digits, '_' and '-'");
+    }
+  }
+  if (name.front() == '-') return InvalidArgument(subject + " may not start with '-'");
+  return Ok();
+}
+
+Result<TableIdentifier> ParseTableIdentifier(std::string_view text) {
+  auto dot = text.find('.');
+  if (dot == std::string_view::npos || text.find('.', dot + 1) != std::string_view::npos) {
+    return InvalidArgument("table '" + Printable(text) +
+                           "' must be written namespace.table, e.g. website.clicks");
+  }
+  TableIdentifier id{std::string(text.substr(0, dot)), std::string(text.substr(dot + 1))};
+  CS_RETURN_IF_ERROR(ValidateName(id.ns, "namespace"));
+  CS_RETURN_IF_ERROR(ValidateName(id.name, "table"));
+  return id;
+}
+
+}  // namespace clickstream::catalog
