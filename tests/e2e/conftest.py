@@ -31,3 +31,13 @@ def clickstream():
     """The built binary; the suite is meant to run after ./scripts/setup."""
     assert BINARY.exists(), f"{BINARY} is missing: run ./scripts/setup first"
     return run_cli
+
+
+@pytest.fixture(scope="session")
+def kafka_broker(tmp_path_factory):
+    """A private Kafka broker for the whole session on free ports (kafka_broker.Broker):
+    .bootstrap, .env, .stop(), .start() (same ports and data), .unique_topic(prefix)."""
+    from kafka_broker import Broker
+
+    with Broker(tmp_path_factory.mktemp("kafka")) as broker:
+        yield broker
