@@ -41,3 +41,21 @@ def kafka_broker(tmp_path_factory):
 
     with Broker(tmp_path_factory.mktemp("kafka")) as broker:
         yield broker
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """Spark with the Iceberg runtime on our SQLite catalogs (spark_reader.SparkReader):
+    .read_table(catalog_db, warehouse, "website.clicks") and .sql(catalog_db, warehouse, query)
+    return pyarrow Tables; .session(catalog_db, warehouse) is the SparkSession itself."""
+    from spark_reader import SparkReader
+
+    reader = SparkReader()
+    yield reader
+    reader.stop()
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "slow: long end-to-end runs (Spark, Flink, 50k-event pipelines); CI runs them"
+    )
