@@ -1,0 +1,235 @@
+#include "iceberg/avro.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace clickstream::iceberg::avro {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A schema with every type the manifests use, field ids included as Iceberg writes them.
+constexpr const char* kSchema = R"({
+  "type": "record", "name": "sample", "fields": [
+    {"name": "flag", "type": "boolean", "field-id": 1},
+    {"name": "small", "type": "int", "field-id": 2},
+    {"name": "big", "type": "long", "field-id": 3},
+    {"name": "ratio", "type": "double", "field-id": 4},
+    {"name": "label", "type": "string", "field-id": 5},
+    {"name": "blob", "type": ["null", "bytes"], "default": null, "field-id": 6},
+    {"name": "maybe", "type": ["null", "long"], "default": null, "field-id": 7},
+    {"name": "counts", "type": ["null", {"type": "array", "logicalType": "map", "items":
+      {"type": "record", "name": "k8_v9", "fields": [
+        {"name": "key", "type": "int", "field-id": 8},
+        {"name": "value", "type": "long", "field-id": 9}]}}], "default": null, "field-id": 10},
+    {"name": "offsets", "type": {"type": "array", "element-id": 12, "items": "long"}, "field-id": 11}
+  ]})";
+
+AvroValue Sample(int i) {
+  auto counts = AvroValue::Array({});
+  for (int k = 0; k < i % 4; ++k) {
+    counts.items.push_back(
+        AvroValue::Record().Add("key", AvroValue::Int(k)).Add("value", AvroValue::Long(-k * 1000)));
+  }
+  return AvroValue::Record()
+      .Add("flag", AvroValue::Boolean(i % 2 == 0))
+      .Add("small", AvroValue::Int(-i))
+      .Add("big", AvroValue::Long(int64_t{1} << 40 | i))
+      .Add("ratio", AvroValue::Double(i / 4.0))
+      .Add("label", AvroValue::String("row-" + std::to_string(i)))
+      .Add("blob", i % 3 == 0 ? AvroValue::Null() : AvroValue::Bytes(std::string("\0\xff", 2)))
+      .Add("maybe", i % 5 == 0 ? AvroValue::Null() : AvroValue::Long(i))
+      .Add("counts", counts)
+      .Add("offsets", AvroValue::Array({AvroValue::Long(4), AvroValue::Long(int64_t{i} << 33)}));
+}
+
+std::string Python() {
+  const char* source = std::getenv("CLICKSTREAM_SOURCE_DIR");
+  return (fs::path(source ? source : ".") / ".venv" / "bin" / "python").string();
+}
+
+// Runs a Python snippet with the project venv (fastavro is pinned there) and returns stdout.
+std::string RunPython(const std::string& script, const fs::path& dir) {
+  fs::path script_path = dir / "check.py";
+  std::ofstream(script_path) << script;
+  std::string command = Python() + " " + script_path.string();
+  FILE* pipe = popen(command.c_str(), "r");
+  EXPECT_NE(pipe, nullptr);
+  std::string out;
+  char buffer[4096];
+  while (pipe && fgets(buffer, sizeof(buffer), pipe)) out += buffer;
+  int rc = pipe ? pclose(pipe) : -1;
+  EXPECT_EQ(rc, 0) << "python failed: " << command << "\n" << out;
+  return out;
+}
+
+class AvroTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("cs_avro_test_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST(AvroEncodingTest, LongsUseZigZagVarints) {
+  auto schema = ParseAvroSchema(R"("long")").value();
+  for (int64_t v : {int64_t{0}, int64_t{-1}, int64_t{1}, int64_t{-64}, int64_t{64},
+                    std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min()}) {
+    std::string out;
+    ASSERT_TRUE(Encode(*schema, AvroValue::Long(v), out).has_value());
+    std::size_t pos = 0;
+    auto back = Decode(*schema, out, pos);
+    ASSERT_TRUE(back.has_value());
+    EXPECT_EQ(back->integer, v);
+    EXPECT_EQ(pos, out.size());
+  }
+  std::string out;
+  ASSERT_TRUE(Encode(*schema, AvroValue::Long(-64), out).has_value());
+  EXPECT_EQ(out, std::string("\x7f", 1));  // spec example: -64 encodes as 0x7f
+  out.clear();
+  ASSERT_TRUE(Encode(*schema, AvroValue::Long(64), out).has_value());
+  EXPECT_EQ(out, std::string("\x80\x01", 2));
+}
+
+TEST(AvroEncodingTest, RejectsValuesThatDoNotFitTheSchema) {
+  auto schema = ParseAvroSchema(kSchema).value();
+  std::string out;
+  auto wrong = Sample(1);
+  wrong.items[1] = AvroValue::String("not an int");
+  EXPECT_EQ(Encode(*schema, wrong, out).error().code, ErrorCode::kInvalidArgument);
+  auto short_record = AvroValue::Record().Add("flag", AvroValue::Boolean(true));
+  EXPECT_EQ(Encode(*schema, short_record, out).error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(AvroEncodingTest, TruncatedDataIsCorruptNotACrash) {
+  auto schema = ParseAvroSchema(kSchema).value();
+  std::string out;
+  ASSERT_TRUE(Encode(*schema, Sample(7), out).has_value());
+  for (std::size_t cut = 0; cut < out.size(); ++cut) {
+    std::size_t pos = 0;
+    auto value = Decode(*schema, std::string_view(out).substr(0, cut), pos);
+    EXPECT_FALSE(value.has_value()) << cut;
+  }
+}
+
+TEST_F(AvroTest, ContainerFileRoundTripsThroughOurReader) {
+  for (auto codec : {AvroCodec::kNull, AvroCodec::kDeflate}) {
+    auto writer = AvroFileWriter::Create(kSchema, {{"format-version", "2"}}, codec);
+    ASSERT_TRUE(writer.has_value()) << writer.error().message;
+    for (int i = 0; i < 100; ++i) ASSERT_TRUE(writer->Append(Sample(i)).has_value());
+    auto bytes = writer->Finish();
+    ASSERT_TRUE(bytes.has_value());
+    auto file = ReadAvroFile(*bytes);
+    ASSERT_TRUE(file.has_value()) << file.error().message;
+    EXPECT_EQ(file->metadata.at("format-version"), "2");
+    EXPECT_EQ(file->metadata.at("avro.schema"), kSchema);
+    ASSERT_EQ(file->records.size(), 100u);
+    const AvroValue& r = file->records[7];
+    EXPECT_EQ(r.Find("small")->integer, -7);
+    EXPECT_EQ(r.Find("big")->integer, (int64_t{1} << 40) | 7);
+    EXPECT_EQ(r.Find("label")->bytes, "row-7");
+    EXPECT_EQ(r.Find("blob")->bytes, std::string("\0\xff", 2));
+    EXPECT_EQ(r.Find("maybe")->integer, 7);
+    EXPECT_TRUE(file->records[5].Find("maybe")->is_null());
+    ASSERT_EQ(r.Find("counts")->items.size(), 3u);
+    EXPECT_EQ(r.Find("counts")->items[2].Find("value")->integer, -2000);
+    EXPECT_EQ(r.Find("offsets")->items[1].integer, int64_t{7} << 33);
+    EXPECT_EQ(r.Find("no_such_field"), nullptr);
+  }
+}
+
+TEST_F(AvroTest, FastavroReadsOurFileWithMetadataAndFieldIds) {
+  auto writer = AvroFileWriter::Create(kSchema, {{"format-version", "2"}, {"content", "data"}});
+  ASSERT_TRUE(writer.has_value());
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(writer->Append(Sample(i)).has_value());
+  std::ofstream(dir_ / "ours.avro", std::ios::binary) << writer->Finish().value();
+
+  std::string out = RunPython(R"(
+import fastavro, json, sys
+with open(sys.argv[0].replace('check.py', 'ours.avro'), 'rb') as f:
+    reader = fastavro.reader(f)
+    rows = list(reader)
+    schema = json.loads(reader.metadata['avro.schema'])
+    print(json.dumps({
+        'codec': reader.metadata['avro.codec'],
+        'format_version': reader.metadata['format-version'],
+        'content': reader.metadata['content'],
+        'field_ids': [fl['field-id'] for fl in schema['fields']],
+        'element_id': schema['fields'][8]['type']['element-id'],
+        'count': len(rows),
+        'row7': {k: (v.hex() if isinstance(v, bytes) else v) for k, v in rows[7].items()},
+        'null_maybe': rows[5]['maybe'],
+    }))
+)",
+                              dir_);
+  auto result = nlohmann::json::parse(out);
+  EXPECT_EQ(result["codec"], "deflate");
+  EXPECT_EQ(result["format_version"], "2");
+  EXPECT_EQ(result["content"], "data");
+  EXPECT_EQ(result["field_ids"], nlohmann::json({1, 2, 3, 4, 5, 6, 7, 10, 11}));
+  EXPECT_EQ(result["element_id"], 12);
+  EXPECT_EQ(result["count"], 1000);
+  auto row = result["row7"];
+  EXPECT_EQ(row["flag"], false);
+  EXPECT_EQ(row["small"], -7);
+  EXPECT_EQ(row["big"], (int64_t{1} << 40) | 7);
+  EXPECT_EQ(row["ratio"], 1.75);
+  EXPECT_EQ(row["label"], "row-7");
+  EXPECT_EQ(row["blob"], "00ff");
+  EXPECT_EQ(row["maybe"], 7);
+  EXPECT_EQ(row["counts"], nlohmann::json::parse(R"([{"key":0,"value":0},{"key":1,"value":-1000},)"
+                                                 R"({"key":2,"value":-2000}])"));
+  EXPECT_EQ(row["offsets"], nlohmann::json({4, int64_t{7} << 33}));
+  EXPECT_TRUE(result["null_maybe"].is_null());
+}
+
+TEST_F(AvroTest, ReadsAFileWrittenByFastavro) {
+  RunPython(std::string(R"(
+import fastavro, json, sys
+schema = json.loads(r''')") +
+                kSchema + R"(''')
+rows = []
+for i in range(5000):
+    rows.append({'flag': i % 2 == 0, 'small': -i, 'big': (1 << 40) | i, 'ratio': i / 4.0,
+                 'label': 'row-%d' % i, 'blob': None if i % 3 == 0 else b'\x00\xff',
+                 'maybe': None if i % 5 == 0 else i,
+                 'counts': [{'key': k, 'value': -k * 1000} for k in range(i % 4)],
+                 'offsets': [4, i << 33]})
+with open(sys.argv[0].replace('check.py', 'theirs.avro'), 'wb') as f:
+    fastavro.writer(f, fastavro.parse_schema(schema), rows, codec='deflate', sync_interval=4000,
+                    metadata={'format-version': '2'})
+)",
+            dir_);
+  std::ifstream in(dir_ / "theirs.avro", std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  auto file = ReadAvroFile(bytes.str());
+  ASSERT_TRUE(file.has_value()) << file.error().message;
+  EXPECT_EQ(file->metadata.at("format-version"), "2");
+  EXPECT_EQ(file->metadata.at("avro.codec"), "deflate");
+  ASSERT_EQ(file->records.size(), 5000u);
+  for (int i : {0, 7, 4999}) {
+    const AvroValue& r = file->records[static_cast<std::size_t>(i)];
+    EXPECT_EQ(r.Find("small")->integer, -i);
+    EXPECT_EQ(r.Find("big")->integer, (int64_t{1} << 40) | i);
+    EXPECT_EQ(r.Find("ratio")->real, i / 4.0);
+    EXPECT_EQ(r.Find("label")->bytes, "row-" + std::to_string(i));
+    EXPECT_EQ(r.Find("counts")->items.size(), static_cast<std::size_t>(i % 4));
+    EXPECT_EQ(r.Find("offsets")->items[1].integer, int64_t{i} << 33);
+    EXPECT_EQ(r.Find("maybe")->is_null(), i % 5 == 0);
+  }
+}
+
+}  // namespace
+}  // namespace clickstream::iceberg::avro
