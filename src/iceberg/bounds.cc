@@ -21,8 +21,8 @@ std::string LittleEndianBytes(T value) {
 template <typename T>
 Result<Literal> FromLittleEndian(std::string_view bytes, std::string_view type_name) {
   if (bytes.size() != sizeof(T)) {
-    return Corrupt("a " + std::string(type_name) + " bound must have " +
-                   std::to_string(sizeof(T)) + " bytes, got " + std::to_string(bytes.size()));
+    return Corrupt("a " + std::string(type_name) + " bound must have " + std::to_string(sizeof(T)) +
+                   " bytes, got " + std::to_string(bytes.size()));
   }
   T value;
   std::memcpy(&value, bytes.data(), sizeof(T));
@@ -31,16 +31,26 @@ Result<Literal> FromLittleEndian(std::string_view bytes, std::string_view type_n
 
 std::string_view TypeName(TypeId type) {
   switch (type) {
-    case TypeId::kBoolean: return "boolean";
-    case TypeId::kInt: return "int";
-    case TypeId::kLong: return "long";
-    case TypeId::kFloat: return "float";
-    case TypeId::kDouble: return "double";
-    case TypeId::kDate: return "date";
-    case TypeId::kTimestamp: return "timestamp";
-    case TypeId::kTimestamptz: return "timestamptz";
-    case TypeId::kString: return "string";
-    case TypeId::kBinary: return "binary";
+    case TypeId::kBoolean:
+      return "boolean";
+    case TypeId::kInt:
+      return "int";
+    case TypeId::kLong:
+      return "long";
+    case TypeId::kFloat:
+      return "float";
+    case TypeId::kDouble:
+      return "double";
+    case TypeId::kDate:
+      return "date";
+    case TypeId::kTimestamp:
+      return "timestamp";
+    case TypeId::kTimestamptz:
+      return "timestamptz";
+    case TypeId::kString:
+      return "string";
+    case TypeId::kBinary:
+      return "binary";
   }
   return "unknown";
 }
