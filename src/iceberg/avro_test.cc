@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "iceberg/testing_python.h"
+
 namespace clickstream::iceberg::avro {
 namespace {
 
@@ -50,37 +52,8 @@ AvroValue Sample(int i) {
       .Add("offsets", AvroValue::Array({AvroValue::Long(4), AvroValue::Long(int64_t{i} << 33)}));
 }
 
-std::string Python() {
-  const char* source = std::getenv("CLICKSTREAM_SOURCE_DIR");
-  return (fs::path(source ? source : ".") / ".venv" / "bin" / "python").string();
-}
-
-// Runs a Python snippet with the project venv (fastavro is pinned there) and returns stdout.
-std::string RunPython(const std::string& script, const fs::path& dir) {
-  fs::path script_path = dir / "check.py";
-  std::ofstream(script_path) << script;
-  std::string command = Python() + " " + script_path.string();
-  FILE* pipe = popen(command.c_str(), "r");
-  EXPECT_NE(pipe, nullptr);
-  std::string out;
-  char buffer[4096];
-  while (pipe && fgets(buffer, sizeof(buffer), pipe)) out += buffer;
-  int rc = pipe ? pclose(pipe) : -1;
-  EXPECT_EQ(rc, 0) << "python failed: " << command << "\n" << out;
-  return out;
-}
-
-class AvroTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("cs_avro_test_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
-};
+using AvroTest = testing::TempDirTest;
+using testing::RunPython;
 
 TEST(AvroEncodingTest, LongsUseZigZagVarints) {
   auto schema = ParseAvroSchema(R"("long")").value();
@@ -157,7 +130,7 @@ TEST_F(AvroTest, FastavroReadsOurFileWithMetadataAndFieldIds) {
 
   std::string out = RunPython(R"(
 import fastavro, json, sys
-with open(sys.argv[0].replace('check.py', 'ours.avro'), 'rb') as f:
+with open(sys.argv[1] + '/ours.avro', 'rb') as f:
     reader = fastavro.reader(f)
     rows = list(reader)
     schema = json.loads(reader.metadata['avro.schema'])
@@ -206,7 +179,7 @@ for i in range(5000):
                  'maybe': None if i % 5 == 0 else i,
                  'counts': [{'key': k, 'value': -k * 1000} for k in range(i % 4)],
                  'offsets': [4, i << 33]})
-with open(sys.argv[0].replace('check.py', 'theirs.avro'), 'wb') as f:
+with open(sys.argv[1] + '/theirs.avro', 'wb') as f:
     fastavro.writer(f, fastavro.parse_schema(schema), rows, codec='deflate', sync_interval=4000,
                     metadata={'format-version': '2'})
 )",

@@ -1,0 +1,90 @@
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "iceberg/data_file.h"
+#include "iceberg/schema.h"
+
+namespace clickstream::iceberg {
+
+// manifest_entry.status (Iceberg spec, "Manifests").
+enum class EntryStatus { kExisting = 0, kAdded = 1, kDeleted = 2 };
+
+// One manifest_entry. Sequence numbers are as inherited (spec, "Sequence Number Inheritance")
+// when read through ReadManifest with the manifest's ManifestFile.
+struct ManifestEntry {
+  EntryStatus status = EntryStatus::kAdded;
+  std::optional<int64_t> snapshot_id;
+  std::optional<int64_t> sequence_number;
+  std::optional<int64_t> file_sequence_number;
+  int content = 0;  // data_file.content: 0 data, 1 position deletes, 2 equality deletes
+  DataFile data_file;
+};
+
+// field_summary of a manifest_file: bounds of one partition field over the manifest's files.
+struct PartitionFieldSummary {
+  bool contains_null = false;
+  std::optional<bool> contains_nan;
+  std::optional<std::string> lower_bound;  // single-value binary serialization
+  std::optional<std::string> upper_bound;
+};
+
+// One manifest_file record of a manifest list (Iceberg spec, "Manifest Lists").
+struct ManifestFile {
+  std::string manifest_path;
+  int64_t manifest_length = 0;
+  int partition_spec_id = 0;
+  int content = 0;  // 0 data, 1 deletes
+  int64_t sequence_number = 0;
+  int64_t min_sequence_number = 0;
+  int64_t added_snapshot_id = 0;
+  int32_t added_files_count = 0;
+  int32_t existing_files_count = 0;
+  int32_t deleted_files_count = 0;
+  int64_t added_rows_count = 0;
+  int64_t existing_rows_count = 0;
+  int64_t deleted_rows_count = 0;
+  std::vector<PartitionFieldSummary> partitions;
+  std::optional<std::string> key_metadata;
+};
+
+// What a manifest needs to know about its table: the schema (JSON, written into the header and
+// used to type the partition struct) and the partition spec its files were written with.
+struct ManifestContext {
+  nlohmann::json schema;
+  PartitionSpec spec;
+};
+
+// Writes a v2 data manifest at `location` recording `files` as ADDED by `snapshot_id`, with
+// sequence numbers left to inheritance. Returns the manifest_file record for the manifest list
+// (counts, partition summaries, sequence_number = min_sequence_number = `sequence_number`).
+Result<ManifestFile> WriteManifest(std::string_view location, const ManifestContext& context,
+                                   int64_t snapshot_id, int64_t sequence_number,
+                                   std::span<const DataFile> files);
+
+// Reads every entry of a manifest (v1 or v2, any writer). With `manifest`, ADDED entries
+// without sequence numbers or snapshot id inherit them from it.
+Result<std::vector<ManifestEntry>> ReadManifest(std::string_view location,
+                                                const ManifestFile* manifest = nullptr);
+
+// Writes a v2 manifest list at `location`.
+Status WriteManifestList(std::string_view location, int64_t snapshot_id,
+                         std::optional<int64_t> parent_snapshot_id, int64_t sequence_number,
+                         std::span<const ManifestFile> manifests);
+
+// Reads a manifest list (v1 or v2, any writer); v1 lists read with sequence numbers 0.
+Result<std::vector<ManifestFile>> ReadManifestList(std::string_view location);
+
+// The Avro schema (JSON text) of manifest_entry for a partition type; exposed for tests.
+Result<std::string> ManifestEntryAvroSchema(const ManifestContext& context);
+// The Avro schema (JSON text) of manifest_file, format version 2.
+std::string ManifestFileAvroSchema();
+
+}  // namespace clickstream::iceberg

@@ -1,0 +1,470 @@
+#include "iceberg/table_metadata.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "iceberg/location.h"
+
+namespace clickstream::iceberg {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::pair<TypeId, std::string_view> kTypeNames[] = {
+    {TypeId::kBoolean, "boolean"},     {TypeId::kInt, "int"},
+    {TypeId::kLong, "long"},           {TypeId::kFloat, "float"},
+    {TypeId::kDouble, "double"},       {TypeId::kDate, "date"},
+    {TypeId::kTimestamp, "timestamp"}, {TypeId::kTimestamptz, "timestamptz"},
+    {TypeId::kString, "string"},       {TypeId::kBinary, "binary"},
+};
+
+// Top-level keys this struct models; all others go to TableMetadata::extra.
+constexpr std::string_view kModeledKeys[] = {
+    "format-version",
+    "table-uuid",
+    "location",
+    "last-sequence-number",
+    "last-updated-ms",
+    "last-column-id",
+    "schemas",
+    "schema",
+    "current-schema-id",
+    "partition-specs",
+    "partition-spec",
+    "default-spec-id",
+    "last-partition-id",
+    "properties",
+    "current-snapshot-id",
+    "snapshots",
+    "snapshot-log",
+    "metadata-log",
+    "sort-orders",
+    "default-sort-order-id",
+    "refs",
+};
+
+std::mt19937_64& Random() {
+  // Seeded per thread from the OS so processes started at the same moment diverge.
+  thread_local std::mt19937_64 engine = [] {
+    std::random_device device;
+    std::seed_seq seed{device(), device(), device(), device(), static_cast<unsigned>(getpid())};
+    return std::mt19937_64(seed);
+  }();
+  return engine;
+}
+
+json SnapshotToJson(const Snapshot& s) {
+  json out = {{"snapshot-id", s.snapshot_id}};
+  if (s.parent_snapshot_id) out["parent-snapshot-id"] = *s.parent_snapshot_id;
+  out["sequence-number"] = s.sequence_number;
+  out["timestamp-ms"] = s.timestamp_ms;
+  out["manifest-list"] = s.manifest_list;
+  out["summary"] = s.summary;
+  if (s.schema_id) out["schema-id"] = *s.schema_id;
+  return out;
+}
+
+Result<Snapshot> SnapshotFromJson(const json& j) {
+  Snapshot s;
+  s.snapshot_id = j.at("snapshot-id").get<int64_t>();
+  if (j.contains("parent-snapshot-id") && !j.at("parent-snapshot-id").is_null()) {
+    s.parent_snapshot_id = j.at("parent-snapshot-id").get<int64_t>();
+  }
+  s.sequence_number = j.value("sequence-number", int64_t{0});
+  s.timestamp_ms = j.at("timestamp-ms").get<int64_t>();
+  if (!j.contains("manifest-list")) {
+    return InvalidArgument("snapshot " + std::to_string(s.snapshot_id) +
+                           " uses a v1 manifests array; only manifest lists are supported");
+  }
+  s.manifest_list = j.at("manifest-list").get<std::string>();
+  if (j.contains("summary")) {
+    for (const auto& [key, value] : j.at("summary").items()) {
+      s.summary[key] = value.is_string() ? value.get<std::string>() : value.dump();
+    }
+  }
+  if (j.contains("schema-id") && !j.at("schema-id").is_null()) {
+    s.schema_id = j.at("schema-id").get<int>();
+  }
+  return s;
+}
+
+Result<PartitionSpec> SpecFromJson(const json& j, int spec_id) {
+  PartitionSpec spec;
+  spec.spec_id = spec_id;
+  for (const auto& f : j) {
+    PartitionField field;
+    field.source_id = f.at("source-id").get<int>();
+    field.field_id = f.value("field-id", 1000 + static_cast<int>(spec.fields.size()));
+    field.name = f.at("name").get<std::string>();
+    field.transform = f.at("transform").get<std::string>();
+    spec.fields.push_back(std::move(field));
+  }
+  return spec;
+}
+
+Result<TableMetadata> ParseTableMetadataJson(const json& j) {
+  TableMetadata m;
+  m.format_version = j.at("format-version").get<int>();
+  if (m.format_version < 1 || m.format_version > 2) {
+    return InvalidArgument("table metadata format-version " + std::to_string(m.format_version) +
+                           " is not supported (1 and 2 are)");
+  }
+  m.table_uuid = j.value("table-uuid", "");
+  m.location = j.at("location").get<std::string>();
+  m.last_sequence_number = j.value("last-sequence-number", int64_t{0});
+  m.last_updated_ms = j.at("last-updated-ms").get<int64_t>();
+  m.last_column_id = j.at("last-column-id").get<int>();
+  if (j.contains("schemas")) {
+    m.schemas = j.at("schemas");
+    m.current_schema_id = j.value("current-schema-id", 0);
+  } else {
+    json schema = j.at("schema");
+    m.current_schema_id = schema.value("schema-id", 0);
+    schema["schema-id"] = m.current_schema_id;
+    m.schemas = json::array({schema});
+  }
+  if (j.contains("partition-specs")) {
+    for (const auto& spec : j.at("partition-specs")) {
+      CS_ASSIGN_OR_RETURN(auto parsed, SpecFromJson(spec.at("fields"), spec.at("spec-id")));
+      m.partition_specs.push_back(std::move(parsed));
+    }
+    m.default_spec_id = j.value("default-spec-id", 0);
+  } else {
+    CS_ASSIGN_OR_RETURN(auto parsed, SpecFromJson(j.at("partition-spec"), 0));
+    m.partition_specs.push_back(std::move(parsed));
+  }
+  int max_partition_id = 999;
+  for (const auto& spec : m.partition_specs) {
+    for (const auto& f : spec.fields) max_partition_id = std::max(max_partition_id, f.field_id);
+  }
+  m.last_partition_id = j.value("last-partition-id", max_partition_id);
+  if (j.contains("properties")) {
+    for (const auto& [key, value] : j.at("properties").items()) {
+      m.properties[key] = value.is_string() ? value.get<std::string>() : value.dump();
+    }
+  }
+  if (j.contains("current-snapshot-id") && !j.at("current-snapshot-id").is_null()) {
+    int64_t id = j.at("current-snapshot-id").get<int64_t>();
+    if (id != -1) m.current_snapshot_id = id;
+  }
+  for (const auto& s : j.value("snapshots", json::array())) {
+    CS_ASSIGN_OR_RETURN(auto snapshot, SnapshotFromJson(s));
+    m.snapshots.push_back(std::move(snapshot));
+  }
+  for (const auto& e : j.value("snapshot-log", json::array())) {
+    m.snapshot_log.push_back(
+        {e.at("timestamp-ms").get<int64_t>(), e.at("snapshot-id").get<int64_t>()});
+  }
+  for (const auto& e : j.value("metadata-log", json::array())) {
+    m.metadata_log.push_back(
+        {e.at("timestamp-ms").get<int64_t>(), e.at("metadata-file").get<std::string>()});
+  }
+  m.sort_orders =
+      j.value("sort-orders", json::array({{{"order-id", 0}, {"fields", json::array()}}}));
+  m.default_sort_order_id = j.value("default-sort-order-id", 0);
+  m.refs = j.value("refs", json::object());
+  if (m.refs.empty() && m.current_snapshot_id) {
+    m.refs["main"] = {{"snapshot-id", *m.current_snapshot_id}, {"type", "branch"}};
+  }
+  for (const auto& [key, value] : j.items()) {
+    bool modeled = false;
+    for (auto k : kModeledKeys) modeled = modeled || key == k;
+    if (!modeled) m.extra[key] = value;
+  }
+  if (m.format_version == 1) {
+    // Upgrading on write: v2 requires sequence numbers and a table uuid (spec, "Version 2").
+    m.format_version = 2;
+    if (m.table_uuid.empty()) m.table_uuid = RandomUuid();
+  }
+  return m;
+}
+
+}  // namespace
+
+std::string_view TypeName(TypeId type) {
+  for (const auto& [id, name] : kTypeNames) {
+    if (id == type) return name;
+  }
+  return "unknown";
+}
+
+Result<TypeId> TypeFromName(std::string_view name) {
+  for (const auto& [id, type_name] : kTypeNames) {
+    if (type_name == name) return id;
+  }
+  return InvalidArgument("Iceberg type '" + std::string(name) + "' is not supported here");
+}
+
+json SchemaToJson(const Schema& schema) {
+  json fields = json::array();
+  for (const auto& f : schema.fields) {
+    json field = {{"id", f.id},
+                  {"name", f.name},
+                  {"required", f.required},
+                  {"type", std::string(TypeName(f.type))}};
+    if (!f.doc.empty()) field["doc"] = f.doc;
+    fields.push_back(std::move(field));
+  }
+  return {{"type", "struct"},
+          {"schema-id", schema.schema_id},
+          {"identifier-field-ids", json::array()},
+          {"fields", std::move(fields)}};
+}
+
+Result<Schema> SchemaFromJson(const json& j) {
+  try {
+    Schema schema;
+    schema.schema_id = j.value("schema-id", 0);
+    for (const auto& f : j.at("fields")) {
+      if (!f.at("type").is_string()) {
+        return InvalidArgument("column '" + f.at("name").get<std::string>() +
+                               "' has a nested type, which this project does not write");
+      }
+      CS_ASSIGN_OR_RETURN(TypeId type, TypeFromName(f.at("type").get<std::string>()));
+      schema.fields.push_back(Field{f.at("id").get<int>(), f.at("name").get<std::string>(), type,
+                                    f.value("required", false), f.value("doc", "")});
+    }
+    return schema;
+  } catch (const json::exception& e) {
+    return Corrupt(std::string("schema JSON has an unexpected shape: ") + e.what());
+  }
+}
+
+Result<TypeId> FieldType(const json& schema_json, int field_id) {
+  for (const auto& f : schema_json.value("fields", json::array())) {
+    if (f.value("id", -1) != field_id) continue;
+    if (!f.contains("type") || !f.at("type").is_string()) {
+      return InvalidArgument("field " + std::to_string(field_id) + " is not a primitive column");
+    }
+    return TypeFromName(f.at("type").get<std::string>());
+  }
+  return InvalidArgument("schema has no top-level field with id " + std::to_string(field_id));
+}
+
+json PartitionFieldsToJson(const PartitionSpec& spec) {
+  json fields = json::array();
+  for (const auto& f : spec.fields) {
+    fields.push_back({{"source-id", f.source_id},
+                      {"field-id", f.field_id},
+                      {"transform", f.transform},
+                      {"name", f.name}});
+  }
+  return fields;
+}
+
+const Snapshot* TableMetadata::FindSnapshot(int64_t snapshot_id) const {
+  for (const auto& s : snapshots) {
+    if (s.snapshot_id == snapshot_id) return &s;
+  }
+  return nullptr;
+}
+
+const Snapshot* TableMetadata::CurrentSnapshot() const {
+  return current_snapshot_id ? FindSnapshot(*current_snapshot_id) : nullptr;
+}
+
+Result<json> TableMetadata::CurrentSchemaJson() const {
+  for (const auto& s : schemas) {
+    if (s.value("schema-id", 0) == current_schema_id) return s;
+  }
+  return Corrupt("table metadata has no schema with current-schema-id " +
+                 std::to_string(current_schema_id));
+}
+
+Result<Schema> TableMetadata::CurrentSchema() const {
+  CS_ASSIGN_OR_RETURN(auto j, CurrentSchemaJson());
+  return SchemaFromJson(j);
+}
+
+Result<PartitionSpec> TableMetadata::DefaultSpec() const {
+  for (const auto& spec : partition_specs) {
+    if (spec.spec_id == default_spec_id) return spec;
+  }
+  return Corrupt("table metadata has no partition spec with default-spec-id " +
+                 std::to_string(default_spec_id));
+}
+
+TableMetadata NewTableMetadata(const Schema& schema, const PartitionSpec& spec,
+                               std::string location,
+                               std::map<std::string, std::string> properties) {
+  TableMetadata m;
+  m.table_uuid = RandomUuid();
+  m.location = std::move(location);
+  m.last_updated_ms = NowMillis();
+  for (const auto& f : schema.fields) m.last_column_id = std::max(m.last_column_id, f.id);
+  m.schemas = json::array({SchemaToJson(schema)});
+  m.current_schema_id = schema.schema_id;
+  m.partition_specs = {spec};
+  m.default_spec_id = spec.spec_id;
+  for (const auto& f : spec.fields) m.last_partition_id = std::max(m.last_partition_id, f.field_id);
+  m.properties = std::move(properties);
+  m.sort_orders = json::array({{{"order-id", 0}, {"fields", json::array()}}});
+  return m;
+}
+
+std::string SerializeTableMetadata(const TableMetadata& m) {
+  json j = m.extra;
+  j["format-version"] = m.format_version;
+  j["table-uuid"] = m.table_uuid;
+  j["location"] = m.location;
+  j["last-sequence-number"] = m.last_sequence_number;
+  j["last-updated-ms"] = m.last_updated_ms;
+  j["last-column-id"] = m.last_column_id;
+  j["schemas"] = m.schemas;
+  j["current-schema-id"] = m.current_schema_id;
+  json specs = json::array();
+  for (const auto& spec : m.partition_specs) {
+    specs.push_back({{"spec-id", spec.spec_id}, {"fields", PartitionFieldsToJson(spec)}});
+  }
+  j["partition-specs"] = specs;
+  j["default-spec-id"] = m.default_spec_id;
+  j["last-partition-id"] = m.last_partition_id;
+  j["properties"] = m.properties;
+  if (m.current_snapshot_id) {
+    j["current-snapshot-id"] = *m.current_snapshot_id;
+  } else {
+    j["current-snapshot-id"] = -1;
+  }
+  json snapshots = json::array();
+  for (const auto& s : m.snapshots) snapshots.push_back(SnapshotToJson(s));
+  j["snapshots"] = snapshots;
+  json snapshot_log = json::array();
+  for (const auto& e : m.snapshot_log) {
+    snapshot_log.push_back({{"timestamp-ms", e.timestamp_ms}, {"snapshot-id", e.snapshot_id}});
+  }
+  j["snapshot-log"] = snapshot_log;
+  json metadata_log = json::array();
+  for (const auto& e : m.metadata_log) {
+    metadata_log.push_back({{"timestamp-ms", e.timestamp_ms}, {"metadata-file", e.metadata_file}});
+  }
+  j["metadata-log"] = metadata_log;
+  j["sort-orders"] = m.sort_orders;
+  j["default-sort-order-id"] = m.default_sort_order_id;
+  j["refs"] = m.refs;
+  return j.dump(2);
+}
+
+Result<TableMetadata> ParseTableMetadata(std::string_view text) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Corrupt("table metadata is not a JSON object");
+  try {
+    return ParseTableMetadataJson(j);
+  } catch (const json::exception& e) {
+    return Corrupt(std::string("table metadata has an unexpected shape: ") + e.what());
+  }
+}
+
+std::string RandomUuid() {
+  uint64_t hi = Random()();
+  uint64_t lo = Random()();
+  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
+  char text[37];
+  std::snprintf(text, sizeof(text), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
+                static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+  return text;
+}
+
+int64_t RandomSnapshotId() {
+  int64_t id = 0;
+  while (id == 0) id = static_cast<int64_t>(Random()() >> 1);
+  return id;
+}
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string NextMetadataFileLocation(std::string_view table_location,
+                                     std::string_view previous_metadata_file) {
+  long next = 0;
+  if (!previous_metadata_file.empty()) {
+    auto slash = previous_metadata_file.rfind('/');
+    std::string_view name =
+        previous_metadata_file.substr(slash == std::string_view::npos ? 0 : slash + 1);
+    auto dash = name.find('-');
+    std::string digits(name.substr(0, dash));
+    bool numeric = !digits.empty() && digits.size() < 10 &&
+                   digits.find_first_not_of("0123456789") == std::string::npos;
+    // Java's HadoopTableOperations names files v<N>.metadata.json.
+    if (!numeric && name.starts_with("v")) {
+      digits = std::string(name.substr(1, name.find('.') - 1));
+      numeric = !digits.empty() && digits.size() < 10 &&
+                digits.find_first_not_of("0123456789") == std::string::npos;
+    }
+    next = numeric ? std::stol(digits) + 1 : 1;
+  }
+  char version[32];
+  std::snprintf(version, sizeof(version), "%05ld", next);
+  return JoinLocation(table_location,
+                      "metadata/" + std::string(version) + "-" + RandomUuid() + ".metadata.json");
+}
+
+Result<std::string> ReadWholeFile(std::string_view location) {
+  CS_ASSIGN_OR_RETURN(auto path, LocalPath(location));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return IoError("cannot open " + path.string() + ": " + std::strerror(errno));
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  if (in.bad()) return IoError("cannot read " + path.string());
+  return std::move(bytes).str();
+}
+
+Status WriteNewFile(std::string_view location, std::string_view bytes) {
+  CS_ASSIGN_OR_RETURN(auto path, LocalPath(location));
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  if (ec) return IoError("cannot create " + path.parent_path().string() + ": " + ec.message());
+  // Write a private temporary file, then link it into place: readers never see a partial file,
+  // and link() fails instead of replacing a file another writer put there first.
+  std::string tmp = path.string() + "." + RandomUuid() + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("cannot create " + tmp + ": " + std::strerror(errno));
+  std::size_t written = 0;
+  while (written < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return IoError("cannot write " + tmp + ": " + std::strerror(err));
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    ::unlink(tmp.c_str());
+    return IoError("cannot flush " + tmp + ": " + std::strerror(errno));
+  }
+  int rc = ::link(tmp.c_str(), path.c_str());
+  int err = errno;
+  ::unlink(tmp.c_str());
+  if (rc != 0) {
+    if (err == EEXIST) return AlreadyExists(path.string() + " already exists");
+    return IoError("cannot create " + path.string() + ": " + std::strerror(err));
+  }
+  return Ok();
+}
+
+Result<TableMetadata> ReadTableMetadata(std::string_view location) {
+  CS_ASSIGN_OR_RETURN(auto text, ReadWholeFile(location));
+  auto metadata = ParseTableMetadata(text);
+  if (!metadata.has_value()) return std::unexpected(metadata.error().WithContext(location));
+  return metadata;
+}
+
+}  // namespace clickstream::iceberg
