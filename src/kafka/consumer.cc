@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <string>
 
 namespace clickstream::kafka {
@@ -68,6 +69,15 @@ ConsumedBatch& ConsumedBatch::operator=(ConsumedBatch&& other) noexcept {
 }
 
 ConsumedBatch::~ConsumedBatch() { Clear(); }
+
+void ConsumedBatch::DropPartitions(const std::function<bool(int32_t)>& drop) {
+  std::erase_if(messages_, [&](rd_kafka_message_t* m) {
+    if (!drop(m->partition)) return false;
+    rd_kafka_message_destroy(m);
+    return true;
+  });
+  std::erase_if(eofs_, [&](const PartitionEof& eof) { return drop(eof.partition); });
+}
 
 void ConsumedBatch::Clear() {
   for (rd_kafka_message_t* m : messages_) rd_kafka_message_destroy(m);
@@ -215,11 +225,7 @@ void Consumer::OnRebalance(int err, rd_kafka_topic_partition_list_t* partitions)
 
   // Revoked (or a rebalance error, which librdkafka wants handled as a full revoke).
   if (collecting_ != nullptr) {
-    std::erase_if(*collecting_, [&](rd_kafka_message_t* m) {
-      if (!std::ranges::binary_search(ids, m->partition)) return false;
-      rd_kafka_message_destroy(m);
-      return true;
-    });
+    collecting_->DropPartitions([&](int32_t p) { return std::ranges::binary_search(ids, p); });
   }
   const bool lost = rd_kafka_assignment_lost(rk_) != 0;
   if (!fatal_) {
@@ -249,7 +255,7 @@ Result<ConsumedBatch> Consumer::Poll(size_t max_messages, std::chrono::milliseco
   if (closed_) return Internal("Poll on a closed consumer");
   if (fatal_) return std::unexpected(*fatal_);
   ConsumedBatch batch;
-  collecting_ = &batch.messages_;
+  collecting_ = &batch;
   int wait_ms = static_cast<int>(timeout.count());
   while (batch.messages_.size() < max_messages) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, wait_ms);
@@ -272,6 +278,9 @@ Result<ConsumedBatch> Consumer::Poll(size_t max_messages, std::chrono::milliseco
 }
 
 Status Consumer::Seek(int32_t partition, int64_t offset) {
+  if (collecting_ != nullptr) {  // called from a rebalance handler in the middle of a Poll
+    collecting_->DropPartitions([&](int32_t p) { return p == partition; });
+  }
   PartitionList list(1);
   rd_kafka_topic_partition_list_add(list.list, options_.topic.c_str(), partition)->offset = offset;
   const std::string what =
@@ -291,6 +300,16 @@ Result<Watermarks> Consumer::QueryWatermarks(int32_t partition, std::chrono::mil
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Unavailable("querying the end offset of " + options_.topic + " partition " +
                        std::to_string(partition) + ": " + rd_kafka_err2str(err));
+  }
+  return marks;
+}
+
+std::optional<Watermarks> Consumer::CachedWatermarks(int32_t partition) const {
+  Watermarks marks;
+  if (rd_kafka_get_watermark_offsets(rk_, options_.topic.c_str(), partition, &marks.low,
+                                     &marks.high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+      marks.high < 0) {
+    return std::nullopt;
   }
   return marks;
 }

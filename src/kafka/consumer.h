@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -17,6 +18,9 @@ struct rd_kafka_message_s;
 struct rd_kafka_topic_partition_list_s;
 
 namespace clickstream::kafka {
+
+// librdkafka's logical offset "the earliest message still in the log", accepted by Seek.
+inline constexpr int64_t kOffsetBeginning = -2;
 
 // Where a partition starts after assignment: an explicit offset, or the earliest offset still in
 // the log when the caller has no record of the partition.
@@ -93,6 +97,8 @@ class ConsumedBatch {
  private:
   friend class Consumer;
   void Clear();
+  // Frees the messages and EOFs of the partitions for which `drop` is true.
+  void DropPartitions(const std::function<bool(int32_t)>& drop);
   std::vector<rd_kafka_message_s*> messages_;
   std::vector<PartitionEof> eofs_;
 };
@@ -126,6 +132,9 @@ class Consumer {
   Status Seek(int32_t partition, int64_t offset);
 
   Result<Watermarks> QueryWatermarks(int32_t partition, std::chrono::milliseconds timeout);
+  // The watermarks last seen in fetch responses, without asking the broker; nullopt before the
+  // first fetch of the partition.
+  std::optional<Watermarks> CachedWatermarks(int32_t partition) const;
 
   // Records consumer-group offsets in Kafka, asynchronously. Only for lag monitoring: the pipeline
   // never reads them back.
@@ -160,7 +169,7 @@ class Consumer {
   bool closed_ = false;
   // The messages Poll is collecting, so that a rebalance served in the middle of a Poll drops
   // those of the partitions it revokes before the caller sees them.
-  std::vector<rd_kafka_message_s*>* collecting_ = nullptr;
+  ConsumedBatch* collecting_ = nullptr;
 };
 
 }  // namespace clickstream::kafka
