@@ -1,0 +1,271 @@
+#include "iceberg/table.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "catalog/sqlite_catalog.h"
+#include "iceberg/snapshot_summary.h"
+#include "iceberg/testing_python.h"
+
+namespace clickstream::iceberg {
+namespace {
+
+namespace fs = std::filesystem;
+using catalog::TableIdentifier;
+
+const TableIdentifier kClicks{"website", "clicks"};
+
+Schema ClicksSchema() {
+  return Schema{0,
+                {Field{1, "user_id", TypeId::kString, false, ""},
+                 Field{2, "page", TypeId::kString, false, ""},
+                 Field{3, "click_timestamp", TypeId::kTimestamptz, false, ""}}};
+}
+PartitionSpec ByPage() { return PartitionSpec{0, {PartitionField{2, 1000, "page", "identity"}}}; }
+
+// Metadata-level tests record data files by their metrics only; the e2e tests write real ones.
+DataFile File(const std::string& page, int64_t rows, int n) {
+  DataFile f;
+  f.file_path = "/data/page=" + page + "/" + std::to_string(n) + ".parquet";
+  f.partition = {page};
+  f.record_count = rows;
+  f.file_size_in_bytes = 100 * rows;
+  return f;
+}
+
+class TableTest : public testing::TempDirTest {
+ protected:
+  std::unique_ptr<catalog::Catalog> OpenCatalog() {
+    auto c = catalog::OpenSqliteCatalog((dir_ / "catalog.db").string());
+    EXPECT_TRUE(c.has_value());
+    return std::move(c).value();
+  }
+  std::string warehouse() const { return (dir_ / "warehouse").string(); }
+};
+
+TEST_F(TableTest, CreateWritesMetadataUnderTheWarehouseAndRegistersIt) {
+  auto catalog = OpenCatalog();
+  auto table = Table::Create(*catalog, warehouse(), kClicks, ClicksSchema(), ByPage());
+  ASSERT_TRUE(table.has_value()) << table.error().message;
+  EXPECT_EQ(table->metadata().location, (dir_ / "warehouse" / "website" / "clicks").string());
+  EXPECT_TRUE(fs::exists(table->metadata_location()));
+  EXPECT_TRUE(
+      table->metadata_location().starts_with(table->metadata().location + "/metadata/00000-"));
+  EXPECT_EQ(catalog->LoadTable(kClicks)->metadata_location, table->metadata_location());
+  EXPECT_TRUE(catalog->NamespaceExists("website").value());
+
+  auto again = Table::Create(*catalog, warehouse(), kClicks, ClicksSchema(), ByPage());
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
+
+  auto loaded = Table::Load(*catalog, kClicks);
+  ASSERT_TRUE(loaded.has_value());
+  EXPECT_EQ(loaded->metadata().table_uuid, table->metadata().table_uuid);
+  EXPECT_EQ(Table::Load(*catalog, {"website", "nope"}).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(TableTest, TableLocationStaysInsideTheWarehouse) {
+  auto location = TableLocation("relative/wh/", kClicks);
+  ASSERT_TRUE(location.has_value());
+  EXPECT_EQ(*location, (fs::current_path() / "relative/wh/website/clicks").string());
+  for (const TableIdentifier& bad :
+       {TableIdentifier{"..", "x"}, TableIdentifier{"website", ".."}, TableIdentifier{"a/b", "c"},
+        TableIdentifier{"website", ""}, TableIdentifier{"website", std::string(500, 'x')}}) {
+    EXPECT_EQ(TableLocation(warehouse(), bad).error().code, ErrorCode::kInvalidArgument);
+  }
+}
+
+TEST_F(TableTest, AppendsAccumulateSnapshotsManifestsAndTotals) {
+  auto catalog = OpenCatalog();
+  auto table = Table::Create(*catalog, warehouse(), kClicks, ClicksSchema(), ByPage()).value();
+  std::string first_metadata = table.metadata_location();
+  for (int i = 0; i < 3; ++i) {
+    std::vector<DataFile> files = {File("/home", 10, 2 * i), File("/cart", 5, 2 * i + 1)};
+    auto snapshot = table.Append(files, {.summary = {{"kafka.g.t.0", std::to_string(i)}}});
+    ASSERT_TRUE(snapshot.has_value()) << snapshot.error().message;
+    EXPECT_EQ(snapshot->sequence_number, i + 1);
+    EXPECT_EQ(snapshot->summary.at("added-records"), "15");
+    EXPECT_EQ(snapshot->summary.at("total-records"), std::to_string(15 * (i + 1)));
+    EXPECT_EQ(snapshot->summary.at("total-data-files"), std::to_string(2 * (i + 1)));
+    EXPECT_EQ(snapshot->summary.at("changed-partition-count"), "2");
+    EXPECT_EQ(snapshot->summary.at("operation"), "append");
+  }
+  auto reloaded = Table::Load(*catalog, kClicks).value();
+  const TableMetadata& m = reloaded.metadata();
+  EXPECT_EQ(m.snapshots.size(), 3u);
+  EXPECT_EQ(m.last_sequence_number, 3);
+  EXPECT_EQ(m.snapshot_log.size(), 3u);
+  ASSERT_EQ(m.metadata_log.size(), 3u);
+  EXPECT_EQ(m.metadata_log[0].metadata_file, first_metadata);
+  EXPECT_TRUE(reloaded.metadata_location().find("/metadata/00003-") != std::string::npos);
+  EXPECT_EQ(m.refs["main"]["snapshot-id"], *m.current_snapshot_id);
+  EXPECT_EQ(m.CurrentSnapshot()->parent_snapshot_id, m.snapshots[1].snapshot_id);
+
+  auto manifests = ReadManifestList(m.CurrentSnapshot()->manifest_list);
+  ASSERT_TRUE(manifests.has_value());
+  ASSERT_EQ(manifests->size(), 3u);
+  EXPECT_EQ(manifests->at(0).sequence_number, 3);  // newest first
+  EXPECT_EQ(manifests->at(2).sequence_number, 1);
+  auto files = reloaded.CurrentFiles();
+  ASSERT_TRUE(files.has_value());
+  ASSERT_EQ(files->size(), 6u);
+  int64_t rows = 0;
+  for (const auto& e : *files) rows += e.data_file.record_count;
+  EXPECT_EQ(rows, 45);
+
+  EXPECT_EQ(KafkaOffsets(m, "g", "t").value(), (std::map<int32_t, int64_t>{{0, 2}}));
+}
+
+TEST_F(TableTest, AppendRejectsSummaryKeysThatTheTableWrites) {
+  auto catalog = OpenCatalog();
+  auto table = Table::Create(*catalog, warehouse(), kClicks, ClicksSchema(), ByPage()).value();
+  DataFile f = File("/home", 1, 0);
+  auto result = table.Append(std::span(&f, 1), {.summary = {{"total-records", "0"}}});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(Table::Load(*catalog, kClicks)->metadata().snapshots.size(), 0u);
+}
+
+TEST_F(TableTest, AppendRetriesAfterConcurrentCommit) {
+  auto catalog_a = OpenCatalog();
+  auto catalog_b = OpenCatalog();
+  ASSERT_TRUE(Table::Create(*catalog_a, warehouse(), kClicks, ClicksSchema(), ByPage()));
+  auto writer_a = Table::Load(*catalog_a, kClicks).value();
+  auto writer_b = Table::Load(*catalog_b, kClicks).value();  // B's view goes stale below
+
+  DataFile a = File("/home", 10, 1);
+  DataFile b = File("/cart", 7, 2);
+  auto snap_a = writer_a.Append(std::span(&a, 1));
+  ASSERT_TRUE(snap_a.has_value());
+  auto snap_b = writer_b.Append(std::span(&b, 1));
+  ASSERT_TRUE(snap_b.has_value()) << snap_b.error().message;
+  EXPECT_EQ(snap_b->parent_snapshot_id, snap_a->snapshot_id);
+  EXPECT_EQ(snap_b->sequence_number, 2);
+  EXPECT_EQ(snap_b->summary.at("total-records"), "17");
+
+  auto files = Table::Load(*catalog_a, kClicks)->CurrentFiles();
+  ASSERT_TRUE(files.has_value());
+  EXPECT_EQ(files->size(), 2u);
+}
+
+TEST_F(TableTest, CommitConditionIsRecheckedAgainstTheRereadTable) {
+  auto catalog_a = OpenCatalog();
+  auto catalog_b = OpenCatalog();
+  ASSERT_TRUE(Table::Create(*catalog_a, warehouse(), kClicks, ClicksSchema(), ByPage()));
+  auto zombie = Table::Load(*catalog_b, kClicks).value();
+
+  // The zombie may commit offsets [0, 5) only while nobody recorded an offset for partition 0.
+  int checks = 0;
+  CommitCondition unclaimed = [&checks](const TableMetadata& current) -> Status {
+    ++checks;
+    auto offsets = KafkaOffsets(current, "g", "clicks");
+    if (!offsets.has_value()) return std::unexpected(offsets.error());
+    if (offsets->contains(0))
+      return Conflict("partition 0 moved on to " + std::to_string(offsets->at(0)));
+    return Ok();
+  };
+  auto live = Table::Load(*catalog_a, kClicks).value();
+  DataFile f1 = File("/home", 5, 1);
+  ASSERT_TRUE(
+      live.Append(std::span(&f1, 1), {.summary = {{KafkaOffsetKey("g", "clicks", 0), "5"}}}));
+
+  DataFile f2 = File("/home", 5, 2);
+  auto result =
+      zombie.Append(std::span(&f2, 1),
+                    {.summary = {{KafkaOffsetKey("g", "clicks", 0), "5"}}, .condition = unclaimed});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, ErrorCode::kConflict);
+  EXPECT_NE(result.error().message.find("moved on to 5"), std::string::npos);
+  EXPECT_GE(checks, 1);
+
+  auto table = Table::Load(*catalog_a, kClicks).value();
+  EXPECT_EQ(table.metadata().snapshots.size(), 1u);
+  // The aborted append left no manifest behind: one manifest, one list, two metadata files.
+  int avro_files = 0;
+  for (const auto& entry : fs::directory_iterator(table.metadata().location + "/metadata")) {
+    avro_files += entry.path().extension() == ".avro";
+  }
+  EXPECT_EQ(avro_files, 2);
+}
+
+TEST_F(TableTest, ConcurrentAppendersNeverLoseASnapshot) {
+  {
+    auto catalog = OpenCatalog();
+    ASSERT_TRUE(Table::Create(*catalog, warehouse(), kClicks, ClicksSchema(), ByPage()));
+  }
+  constexpr int kWriters = 3;
+  constexpr int kAppendsEach = 15;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      auto catalog = OpenCatalog();
+      auto table = Table::Load(*catalog, kClicks);
+      if (!table.has_value()) {
+        ++failures;
+        return;
+      }
+      for (int i = 0; i < kAppendsEach; ++i) {
+        DataFile f = File("/p" + std::to_string(w), 1 + i, w * 100 + i);
+        auto snapshot = table->Append(
+            std::span(&f, 1), {.summary = {{KafkaOffsetKey("g", "t", w), std::to_string(i + 1)}}});
+        if (!snapshot.has_value()) {
+          ADD_FAILURE() << snapshot.error().message;
+          ++failures;
+          return;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(failures.load(), 0);
+  auto catalog = OpenCatalog();
+  auto table = Table::Load(*catalog, kClicks).value();
+  const TableMetadata& m = table.metadata();
+  EXPECT_EQ(m.snapshots.size(), static_cast<std::size_t>(kWriters * kAppendsEach));
+  EXPECT_EQ(m.last_sequence_number, kWriters * kAppendsEach);
+  int64_t expected_rows = kWriters * (kAppendsEach * (kAppendsEach + 1) / 2);
+  EXPECT_EQ(m.CurrentSnapshot()->summary.at("total-records"), std::to_string(expected_rows));
+  auto files = table.CurrentFiles();
+  ASSERT_TRUE(files.has_value());
+  EXPECT_EQ(files->size(), static_cast<std::size_t>(kWriters * kAppendsEach));
+  std::map<int32_t, int64_t> offsets;
+  for (int w = 0; w < kWriters; ++w) offsets[w] = kAppendsEach;
+  EXPECT_EQ(KafkaOffsets(m, "g", "t").value(), offsets);
+}
+
+TEST(SnapshotSummaryTest, NewestSnapshotMentioningAPartitionWins) {
+  TableMetadata m;
+  auto add = [&m](int64_t id, std::optional<int64_t> parent, std::map<std::string, std::string> s) {
+    Snapshot snap;
+    snap.snapshot_id = id;
+    snap.parent_snapshot_id = parent;
+    snap.summary = std::move(s);
+    m.snapshots.push_back(snap);
+    m.current_snapshot_id = id;
+  };
+  add(1, std::nullopt, {{"kafka.g.clicks.0", "10"}, {"kafka.g.clicks.1", "3"}});
+  add(2, 1, {{"kafka.g.clicks.0", "20"}, {"kafka.g.clicks.eu.0", "99"}});
+  add(3, 2, {{"kafka.other.clicks.1", "50"}});
+  add(4, 3, {{"operation", "append"}});
+  // A snapshot off the main branch (not an ancestor of the current one) is ignored.
+  Snapshot orphan;
+  orphan.snapshot_id = 9;
+  orphan.summary = {{"kafka.g.clicks.1", "1000"}};
+  m.snapshots.push_back(orphan);
+
+  EXPECT_EQ(MainBranchHistory(m).size(), 4u);
+  EXPECT_EQ(KafkaOffsets(m, "g", "clicks").value(), (std::map<int32_t, int64_t>{{0, 20}, {1, 3}}));
+  EXPECT_EQ(KafkaOffsets(m, "g", "clicks.eu").value(), (std::map<int32_t, int64_t>{{0, 99}}));
+  EXPECT_EQ(KafkaOffsets(m, "other", "clicks").value(), (std::map<int32_t, int64_t>{{1, 50}}));
+  EXPECT_TRUE(KafkaOffsets(m, "nobody", "clicks").value().empty());
+
+  m.snapshots[3].summary["kafka.g.clicks.2"] = "ten";
+  EXPECT_EQ(KafkaOffsets(m, "g", "clicks").error().code, ErrorCode::kCorrupt);
+}
+
+}  // namespace
+}  // namespace clickstream::iceberg
