@@ -138,16 +138,19 @@ Status Produce(const ProduceFlags& flags, const GlobalOptions& globals) {
         PerSecond(p.sent, p.elapsed), static_cast<long long>(p.failed),
         producer->last_error().empty() ? "" : " - ", producer->last_error().c_str());
   };
+  const auto started = std::chrono::steady_clock::now();
   CS_ASSIGN_OR_RETURN(const auto done,
                       events::RunProduce(source, sink, loop, print_progress, stop_requested));
   const auto flushed = sink.Finish();
+  // From the first send until every delivery report is in.
+  const auto elapsed = std::chrono::steady_clock::now() - started;
   const auto counts = producer->counts();
   std::fprintf(stderr,
                "produce: %lld events (%lld bad) to %s (%d partitions) in %.2fs, %.0f events/s; "
                "delivered %lld, not delivered %lld\n",
                static_cast<long long>(done.sent), static_cast<long long>(done.bad),
-               flags.topic.c_str(), partitions, Seconds(done.elapsed),
-               PerSecond(done.sent, done.elapsed), static_cast<long long>(counts.delivered),
+               flags.topic.c_str(), partitions, Seconds(elapsed), PerSecond(done.sent, elapsed),
+               static_cast<long long>(counts.delivered),
                static_cast<long long>(counts.sent - counts.delivered));
   return flushed;
 }
