@@ -64,6 +64,17 @@ _clickstream_import_arrow_library(Arrow::arrow libarrow)
 _clickstream_import_arrow_library(Parquet::parquet libparquet)
 set_property(TARGET Parquet::parquet APPEND PROPERTY INTERFACE_LINK_LIBRARIES Arrow::arrow)
 
+# The wheel's libparquet and libarrow export the symbols of the simdjson they vendor (a newer
+# version than Debian's libsimdjson 3.0.1 that src/events parses with). With --as-needed and
+# libparquet first, our simdjson calls bound to the wheel's copy and crashed (ABI mismatch). So every
+# binary that links Arrow puts Debian's libsimdjson first on the link line and in DT_NEEDED: our code
+# and the process's single simdjson are then Debian's. The wheel's vendored copy is only reached by
+# Arrow/Parquet features we never use (tensor extension type metadata, Parquet geospatial JSON).
+if(TARGET simdjson::simdjson)
+  set_property(TARGET Arrow::arrow APPEND PROPERTY INTERFACE_LINK_OPTIONS
+    "LINKER:--push-state,--no-as-needed" "$<TARGET_FILE:simdjson::simdjson>" "LINKER:--pop-state")
+endif()
+
 # Every executable that links them finds the wheel's libraries at run time from the venv.
 list(APPEND CMAKE_BUILD_RPATH ${CLICKSTREAM_ARROW_LIB_DIR})
 list(APPEND CMAKE_INSTALL_RPATH ${CLICKSTREAM_ARROW_LIB_DIR})

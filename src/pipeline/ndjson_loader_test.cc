@@ -1,0 +1,150 @@
+#include "pipeline/ndjson_loader.h"
+
+#include <arrow/api.h>
+#include <arrow/io/api.h>
+#include <gtest/gtest.h>
+#include <parquet/arrow/reader.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+
+#include "events/click_codec.h"
+#include "iceberg/location.h"
+
+namespace clickstream::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+using iceberg::Field;
+using iceberg::PartitionField;
+using iceberg::PartitionSpec;
+using iceberg::Schema;
+using iceberg::TypeId;
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() /
+            ("cs_ndjson_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+             "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+Schema Clicks() {
+  return Schema{0,
+                {Field{1, "user_id", TypeId::kString, false, ""},
+                 Field{2, "page", TypeId::kString, false, ""},
+                 Field{3, "click_timestamp", TypeId::kTimestamptz, false, ""}}};
+}
+PartitionSpec ByPage() { return PartitionSpec{0, {PartitionField{2, 1000, "page", "identity"}}}; }
+
+// (user_id, page, micros) of every row of the files.
+std::multiset<std::tuple<std::string, std::string, int64_t>> ReadAll(
+    const std::vector<iceberg::DataFile>& files) {
+  std::multiset<std::tuple<std::string, std::string, int64_t>> rows;
+  for (const auto& f : files) {
+    auto source =
+        arrow::io::ReadableFile::Open(iceberg::LocalPath(f.file_path)->string()).ValueOrDie();
+    auto reader = parquet::arrow::OpenFile(source, arrow::system_memory_pool()).ValueOrDie();
+    auto table = reader->ReadTable().ValueOrDie()->CombineChunks().ValueOrDie();
+    auto users = std::static_pointer_cast<arrow::StringArray>(table->column(0)->chunk(0));
+    auto pages = std::static_pointer_cast<arrow::StringArray>(table->column(1)->chunk(0));
+    auto ts = std::static_pointer_cast<arrow::TimestampArray>(table->column(2)->chunk(0));
+    for (int64_t i = 0; i < table->num_rows(); ++i) {
+      rows.emplace(std::string(users->GetView(i)), std::string(pages->GetView(i)), ts->Value(i));
+    }
+  }
+  return rows;
+}
+
+TEST(NdjsonLoaderTest, WritesGoodLinesAndReportsBadOnesWithLineNumbers) {
+  TempDir dir;
+  const fs::path input = dir.path() / "events.ndjson";
+  {
+    std::ofstream out(input);
+    out << R"({"user_id": "user_1", "page": "/cart", "event_ts": "2026-11-23T22:55:00.123456Z"})"
+        << "\n";  // 1
+    out << R"({"user_id": "user_2", "page": "/products/12", "event_ts": "2026-11-23 23:55:00+01:00"})"
+        << "\n";          // 2
+    out << "not json\n";  // 3
+    out << R"({"user_id": "user_3", "event_ts": "2026-11-23T22:55:00Z"})"
+        << "\n";  // 4
+    out << "\n";  // 5
+    out << R"({"user_id": "user_4", "page": "/cart", "event_ts": "yesterday"})"
+        << "\n";  // 6
+    out << R"({"user_id": "user_5", "page": "/cart", "event_ts": "2026-11-23T22:55:01Z", "x": 1})";
+    // 7, no final newline
+  }
+  Result<NdjsonBatch> batch =
+      WriteNdjsonDataFiles(input, Clicks(), ByPage(), (dir.path() / "table").string());
+  ASSERT_TRUE(batch.has_value()) << batch.error().message;
+  EXPECT_EQ(batch->lines, 7);
+  EXPECT_EQ(batch->rows, 3);
+  EXPECT_EQ(batch->bad_count, 4);
+  ASSERT_EQ(batch->bad_lines.size(), 4u);
+  EXPECT_EQ(batch->bad_lines[0].line_number, 3);
+  EXPECT_NE(batch->bad_lines[0].reason.find("invalid JSON"), std::string::npos)
+      << batch->bad_lines[0].reason;
+  EXPECT_EQ(batch->bad_lines[1].line_number, 4);
+  EXPECT_EQ(batch->bad_lines[1].reason, "missing field page");
+  EXPECT_EQ(batch->bad_lines[2].line_number, 5);
+  EXPECT_EQ(batch->bad_lines[3].line_number, 6);
+  EXPECT_NE(batch->bad_lines[3].reason.find("event_ts"), std::string::npos);
+
+  ASSERT_EQ(batch->files.size(), 2u);  // /cart and /products/12
+  std::map<std::string, int64_t> per_page;
+  for (const auto& f : batch->files)
+    per_page[std::get<std::string>(f.partition[0])] = f.record_count;
+  EXPECT_EQ(per_page, (std::map<std::string, int64_t>{{"/cart", 2}, {"/products/12", 1}}));
+
+  const int64_t t1 = events::ParseTimestampMicros("2026-11-23T22:55:00.123456Z").value();
+  const int64_t t2 = events::ParseTimestampMicros("2026-11-23T22:55:00Z").value();
+  const int64_t t5 = events::ParseTimestampMicros("2026-11-23T22:55:01Z").value();
+  std::multiset<std::tuple<std::string, std::string, int64_t>> expected{
+      {"user_1", "/cart", t1}, {"user_2", "/products/12", t2}, {"user_5", "/cart", t5}};
+  EXPECT_EQ(ReadAll(batch->files), expected);
+}
+
+TEST(NdjsonLoaderTest, CapsReportedBadLinesButCountsAll) {
+  TempDir dir;
+  const fs::path input = dir.path() / "bad.ndjson";
+  {
+    std::ofstream out(input);
+    for (int i = 0; i < 20; ++i) out << "{}\n";
+  }
+  NdjsonOptions options;
+  options.max_reported_bad_lines = 5;
+  auto batch = WriteNdjsonDataFiles(input, Clicks(), ByPage(), dir.path().string(), options);
+  ASSERT_TRUE(batch.has_value());
+  EXPECT_EQ(batch->bad_count, 20);
+  EXPECT_EQ(batch->bad_lines.size(), 5u);
+  EXPECT_EQ(batch->rows, 0);
+  EXPECT_TRUE(batch->files.empty());
+}
+
+TEST(NdjsonLoaderTest, FailsForMissingFileAndForeignSchema) {
+  TempDir dir;
+  auto missing =
+      WriteNdjsonDataFiles(dir.path() / "nope.ndjson", Clicks(), ByPage(), dir.path().string());
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code, ErrorCode::kIoError);
+
+  const fs::path input = dir.path() / "one.ndjson";
+  std::ofstream(input) << "{}\n";
+  Schema other{0, {Field{1, "name", TypeId::kString, false, ""}}};
+  auto foreign = WriteNdjsonDataFiles(input, other, PartitionSpec{}, dir.path().string());
+  ASSERT_FALSE(foreign.has_value());
+  EXPECT_EQ(foreign.error().code, ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace clickstream::pipeline
