@@ -12,3 +12,4 @@ find_package(GTest REQUIRED)
 find_package(benchmark REQUIRED)
 include(GoogleTest)
 include(Arrow OPTIONAL)
+include(DuckDB)  # after Arrow: uses CLICKSTREAM_PYTHON to find the extension wheels

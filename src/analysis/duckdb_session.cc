@@ -1,0 +1,314 @@
+#include "analysis/duckdb_session.h"
+
+#include <duckdb.h>
+
+#include <cstdlib>
+#include <utility>
+
+namespace clickstream::analysis {
+
+namespace {
+
+std::string EnvOr(const char* name, std::string fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? std::string(value) : std::move(fallback);
+}
+
+// DuckDB errors read "<Kind> Error: <sentence>\n<hint>\n\nLINE 1: <query>\n<caret>". Keeps the
+// sentence and its hint ("Did you mean ...?") on one line, drops the echoed query.
+std::string Explanation(std::string_view message) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < message.size()) {
+    std::size_t end = message.find('\n', start);
+    if (end == std::string_view::npos) end = message.size();
+    std::string_view line = message.substr(start, end - start);
+    if (line.empty() || line.starts_with("LINE ")) break;
+    if (!out.empty()) out += ' ';
+    out += line;
+    start = end + 1;
+  }
+  return out.empty() ? std::string(message) : out;
+}
+
+// Maps a DuckDB error message to an Error: mistakes in the user's SQL are usage errors.
+Error ClassifyError(std::string_view message) {
+  std::string text = Explanation(message);
+  for (std::string_view kind : {"Parser Error: ", "Catalog Error: ", "Binder Error: ",
+                                "Conversion Error: ", "Invalid Input Error: ", "Syntax Error: "}) {
+    if (text.starts_with(kind)) {
+      std::string sentence = text.substr(kind.size());
+      if (kind == "Parser Error: ") sentence = "SQL syntax error: " + sentence;
+      return Error{ErrorCode::kInvalidArgument, sentence};
+    }
+  }
+  if (text.starts_with("IO Error: ")) return Error{ErrorCode::kIoError, text.substr(10)};
+  return Error{ErrorCode::kInternal, text};
+}
+
+std::string TypeName(duckdb_type type) {
+  switch (type) {
+    case DUCKDB_TYPE_BOOLEAN:
+      return "BOOLEAN";
+    case DUCKDB_TYPE_TINYINT:
+      return "TINYINT";
+    case DUCKDB_TYPE_SMALLINT:
+      return "SMALLINT";
+    case DUCKDB_TYPE_INTEGER:
+      return "INTEGER";
+    case DUCKDB_TYPE_BIGINT:
+      return "BIGINT";
+    case DUCKDB_TYPE_UTINYINT:
+      return "UTINYINT";
+    case DUCKDB_TYPE_USMALLINT:
+      return "USMALLINT";
+    case DUCKDB_TYPE_UINTEGER:
+      return "UINTEGER";
+    case DUCKDB_TYPE_UBIGINT:
+      return "UBIGINT";
+    case DUCKDB_TYPE_HUGEINT:
+      return "HUGEINT";
+    case DUCKDB_TYPE_UHUGEINT:
+      return "UHUGEINT";
+    case DUCKDB_TYPE_FLOAT:
+      return "FLOAT";
+    case DUCKDB_TYPE_DOUBLE:
+      return "DOUBLE";
+    case DUCKDB_TYPE_DECIMAL:
+      return "DECIMAL";
+    case DUCKDB_TYPE_VARCHAR:
+      return "VARCHAR";
+    case DUCKDB_TYPE_BLOB:
+      return "BLOB";
+    case DUCKDB_TYPE_DATE:
+      return "DATE";
+    case DUCKDB_TYPE_TIME:
+      return "TIME";
+    case DUCKDB_TYPE_TIMESTAMP:
+      return "TIMESTAMP";
+    case DUCKDB_TYPE_TIMESTAMP_S:
+      return "TIMESTAMP_S";
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+      return "TIMESTAMP_MS";
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+      return "TIMESTAMP_NS";
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      return "TIMESTAMP WITH TIME ZONE";
+    case DUCKDB_TYPE_INTERVAL:
+      return "INTERVAL";
+    case DUCKDB_TYPE_UUID:
+      return "UUID";
+    case DUCKDB_TYPE_LIST:
+      return "LIST";
+    case DUCKDB_TYPE_STRUCT:
+      return "STRUCT";
+    case DUCKDB_TYPE_MAP:
+      return "MAP";
+    case DUCKDB_TYPE_ARRAY:
+      return "ARRAY";
+    case DUCKDB_TYPE_SQLNULL:
+      return "NULL";
+    default:
+      return "OTHER";
+  }
+}
+
+ValueKind KindOf(duckdb_type type) {
+  switch (type) {
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_UHUGEINT:
+    case DUCKDB_TYPE_FLOAT:
+    case DUCKDB_TYPE_DOUBLE:
+    case DUCKDB_TYPE_DECIMAL:
+      return ValueKind::kNumber;
+    case DUCKDB_TYPE_BOOLEAN:
+      return ValueKind::kBoolean;
+    default:
+      return ValueKind::kText;
+  }
+}
+
+// Owns a duckdb_result and copies it out as text values (the materialized-result C API).
+class ResultHolder {
+ public:
+  ResultHolder() = default;
+  ~ResultHolder() { duckdb_destroy_result(&result_); }
+  ResultHolder(const ResultHolder&) = delete;
+  ResultHolder& operator=(const ResultHolder&) = delete;
+  duckdb_result* get() { return &result_; }
+
+  QueryResult ToQueryResult() {
+    QueryResult out;
+    const idx_t columns = duckdb_column_count(&result_);
+    const idx_t rows = duckdb_row_count(&result_);
+    out.columns.reserve(columns);
+    for (idx_t c = 0; c < columns; ++c) {
+      const duckdb_type type = duckdb_column_type(&result_, c);
+      out.columns.push_back(Column{duckdb_column_name(&result_, c), TypeName(type), KindOf(type)});
+    }
+    out.rows.reserve(rows);
+    for (idx_t r = 0; r < rows; ++r) {
+      auto& row = out.rows.emplace_back();
+      row.reserve(columns);
+      for (idx_t c = 0; c < columns; ++c) {
+        if (duckdb_value_is_null(&result_, c, r)) {
+          row.emplace_back(std::nullopt);
+          continue;
+        }
+        char* text = duckdb_value_varchar(&result_, c, r);
+        row.emplace_back(text != nullptr ? std::string(text) : std::string());
+        duckdb_free(text);
+      }
+    }
+    return out;
+  }
+
+ private:
+  duckdb_result result_{};
+};
+
+// Owns a prepared statement.
+class PreparedHolder {
+ public:
+  PreparedHolder() = default;
+  ~PreparedHolder() { duckdb_destroy_prepare(&statement_); }
+  PreparedHolder(const PreparedHolder&) = delete;
+  PreparedHolder& operator=(const PreparedHolder&) = delete;
+  duckdb_prepared_statement* get() { return &statement_; }
+  duckdb_prepared_statement value() const { return statement_; }
+
+ private:
+  duckdb_prepared_statement statement_ = nullptr;
+};
+
+}  // namespace
+
+DuckDbOptions DefaultDuckDbOptions() {
+  return DuckDbOptions{
+      .iceberg_extension =
+          EnvOr("CLICKSTREAM_DUCKDB_ICEBERG_EXTENSION", CLICKSTREAM_DUCKDB_ICEBERG_EXTENSION),
+      .avro_extension =
+          EnvOr("CLICKSTREAM_DUCKDB_AVRO_EXTENSION", CLICKSTREAM_DUCKDB_AVRO_EXTENSION),
+  };
+}
+
+struct DuckDbSession::Handles {
+  duckdb_database database = nullptr;
+  duckdb_connection connection = nullptr;
+  ~Handles() {
+    if (connection != nullptr) duckdb_disconnect(&connection);
+    if (database != nullptr) duckdb_close(&database);
+  }
+};
+
+DuckDbSession::DuckDbSession(std::unique_ptr<Handles> handles) : handles_(std::move(handles)) {}
+DuckDbSession::DuckDbSession(DuckDbSession&&) noexcept = default;
+DuckDbSession& DuckDbSession::operator=(DuckDbSession&&) noexcept = default;
+DuckDbSession::~DuckDbSession() = default;
+
+std::string DuckDbSession::LibraryVersion() { return duckdb_library_version(); }
+
+Result<DuckDbSession> DuckDbSession::Open(const DuckDbOptions& options) {
+  duckdb_config config = nullptr;
+  if (duckdb_create_config(&config) == DuckDBError)
+    return Internal("cannot create a DuckDB config");
+  // Offline by construction: nothing is downloaded or loaded behind the project's back.
+  duckdb_set_config(config, "autoinstall_known_extensions", "false");
+  duckdb_set_config(config, "autoload_known_extensions", "false");
+  auto handles = std::make_unique<Handles>();
+  char* open_error = nullptr;
+  const duckdb_state opened = duckdb_open_ext(nullptr, &handles->database, config, &open_error);
+  duckdb_destroy_config(&config);
+  if (opened == DuckDBError) {
+    std::string message = open_error != nullptr ? open_error : "unknown error";
+    duckdb_free(open_error);
+    return Internal("cannot open DuckDB: " + message);
+  }
+  if (duckdb_connect(handles->database, &handles->connection) == DuckDBError) {
+    return Internal("cannot connect to DuckDB");
+  }
+  DuckDbSession session(std::move(handles));
+  CS_RETURN_IF_ERROR(session.Execute("SET TimeZone = 'UTC'"));
+  // The iceberg extension reads manifests with the avro extension, so avro loads first.
+  for (const std::string* path : {&options.avro_extension, &options.iceberg_extension}) {
+    if (auto loaded = session.Execute("LOAD " + QuoteSqlString(*path)); !loaded) {
+      return Unavailable("cannot load the DuckDB extension " + *path + " (" +
+                         loaded.error().message + "); run ./scripts/setup");
+    }
+  }
+  return session;
+}
+
+Status DuckDbSession::Execute(std::string_view sql) {
+  CS_ASSIGN_OR_RETURN(auto ignored, Query(sql));
+  (void)ignored;
+  return Ok();
+}
+
+Result<QueryResult> DuckDbSession::Query(std::string_view sql,
+                                         const std::vector<QueryParameter>& parameters) {
+  const std::string text(sql);
+  ResultHolder result;
+  if (parameters.empty()) {
+    if (duckdb_query(handles_->connection, text.c_str(), result.get()) == DuckDBError) {
+      const char* message = duckdb_result_error(result.get());
+      return std::unexpected(ClassifyError(message != nullptr ? message : "query failed"));
+    }
+    return result.ToQueryResult();
+  }
+  PreparedHolder statement;
+  if (duckdb_prepare(handles_->connection, text.c_str(), statement.get()) == DuckDBError) {
+    const char* message = duckdb_prepare_error(statement.value());
+    return std::unexpected(ClassifyError(message != nullptr ? message : "prepare failed"));
+  }
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    const idx_t index = i + 1;
+    const duckdb_state bound = std::visit(
+        [&](const auto& value) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(value)>, int64_t>) {
+            return duckdb_bind_int64(statement.value(), index, value);
+          } else {
+            return duckdb_bind_varchar_length(statement.value(), index, value.data(), value.size());
+          }
+        },
+        parameters[i]);
+    if (bound == DuckDBError) {
+      return InvalidArgument("cannot bind parameter $" + std::to_string(index));
+    }
+  }
+  if (duckdb_execute_prepared(statement.value(), result.get()) == DuckDBError) {
+    const char* message = duckdb_result_error(result.get());
+    return std::unexpected(ClassifyError(message != nullptr ? message : "query failed"));
+  }
+  return result.ToQueryResult();
+}
+
+std::string QuoteSqlString(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  out += '\'';
+  return out;
+}
+
+std::string QuoteSqlIdentifier(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+}  // namespace clickstream::analysis

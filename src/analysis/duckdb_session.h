@@ -1,0 +1,64 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "analysis/query_result.h"
+#include "common/result.h"
+
+namespace clickstream::analysis {
+
+// Where the DuckDB extensions come from: the files of the pinned duckdb-extension-iceberg and
+// duckdb-extension-avro wheels (DuckDB 1.5.5, linux_amd64), loaded by path.
+struct DuckDbOptions {
+  std::string iceberg_extension;
+  std::string avro_extension;
+};
+
+// The extension paths found when the project was configured (cmake/DuckDB.cmake);
+// CLICKSTREAM_DUCKDB_ICEBERG_EXTENSION / CLICKSTREAM_DUCKDB_AVRO_EXTENSION override them.
+DuckDbOptions DefaultDuckDbOptions();
+
+// A bound query parameter ($1, $2, ... in order).
+using QueryParameter = std::variant<std::string, int64_t>;
+
+// One in-memory DuckDB database and connection, with the iceberg extension loaded. No network is
+// ever used: extension autoinstall and autoload are off, and the session's time zone is UTC so
+// timestamps print and truncate the same everywhere. Not thread-safe; movable, not copyable.
+class DuckDbSession {
+ public:
+  // Opens the database and loads the avro then the iceberg extension (signatures checked as
+  // DuckDB always does). kUnavailable with the file name when an extension cannot be loaded.
+  static Result<DuckDbSession> Open(const DuckDbOptions& options);
+
+  DuckDbSession(DuckDbSession&&) noexcept;
+  DuckDbSession& operator=(DuckDbSession&&) noexcept;
+  ~DuckDbSession();
+
+  // Runs statements whose results are not needed (DDL, SET).
+  Status Execute(std::string_view sql);
+  // Runs `sql` (the last statement's rows are returned) with `parameters` bound to $1, $2, ...
+  // A syntax error, an unknown table or column, or a wrong type is kInvalidArgument with DuckDB's
+  // first line of explanation; any other failure is kIoError or kInternal.
+  Result<QueryResult> Query(std::string_view sql,
+                            const std::vector<QueryParameter>& parameters = {});
+
+  // DuckDB's version string ("v1.5.5").
+  static std::string LibraryVersion();
+
+ private:
+  struct Handles;
+  explicit DuckDbSession(std::unique_ptr<Handles> handles);
+  std::unique_ptr<Handles> handles_;
+};
+
+// `text` as a single-quoted SQL string literal.
+std::string QuoteSqlString(std::string_view text);
+// `name` as a double-quoted SQL identifier.
+std::string QuoteSqlIdentifier(std::string_view name);
+
+}  // namespace clickstream::analysis

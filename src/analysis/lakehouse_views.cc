@@ -1,0 +1,83 @@
+#include "analysis/lakehouse_views.h"
+
+namespace clickstream::analysis {
+
+std::string IcebergScanSql(const ExposedTable& table, const std::optional<int64_t>& as_of_ms) {
+  std::string sql = "iceberg_scan(" + QuoteSqlString(table.metadata_location);
+  if (table.snapshot_id) {
+    sql += ", snapshot_from_id = " + std::to_string(*table.snapshot_id);
+  } else if (as_of_ms) {
+    sql += ", snapshot_from_timestamp = epoch_ms(" + std::to_string(*as_of_ms) + ")";
+  }
+  return sql + ")";
+}
+
+namespace {
+
+// The instant of `text` in milliseconds since the epoch, parsed by DuckDB (session time zone UTC).
+Result<int64_t> ParseInstantMillis(DuckDbSession& session, const std::string& text) {
+  auto parsed = session.Query("SELECT epoch_ms(CAST($1 AS TIMESTAMPTZ))", {text});
+  if (!parsed || parsed->rows.size() != 1 || !parsed->rows[0][0]) {
+    return InvalidArgument("--as-of " + QuoteSqlString(text) +
+                           " is not a timestamp (e.g. 2026-11-23T22:55:00Z)");
+  }
+  return std::stoll(*parsed->rows[0][0]);
+}
+
+Result<bool> HasSnapshot(DuckDbSession& session, const std::string& metadata_location,
+                         int64_t snapshot_id) {
+  CS_ASSIGN_OR_RETURN(
+      auto found, session.Query("SELECT count(*) FROM iceberg_snapshots(" +
+                                    QuoteSqlString(metadata_location) + ") WHERE snapshot_id = $1",
+                                {snapshot_id}));
+  return !found.rows.empty() && found.rows[0][0] && *found.rows[0][0] != "0";
+}
+
+}  // namespace
+
+Result<std::vector<ExposedTable>> ExposeCatalogTables(catalog::Catalog& catalog,
+                                                      DuckDbSession& session,
+                                                      const TimeTravel& travel) {
+  std::optional<int64_t> as_of_ms;
+  if (travel.as_of) {
+    CS_ASSIGN_OR_RETURN(as_of_ms, ParseInstantMillis(session, *travel.as_of));
+  }
+  std::vector<ExposedTable> tables;
+  CS_ASSIGN_OR_RETURN(auto namespaces, catalog.ListNamespaces());
+  for (const std::string& ns : namespaces) {
+    CS_ASSIGN_OR_RETURN(auto ids, catalog.ListTables(ns));
+    for (const catalog::TableIdentifier& id : ids) {
+      CS_ASSIGN_OR_RETURN(auto entry, catalog.LoadTable(id));
+      tables.push_back(ExposedTable{id, entry.metadata_location, std::nullopt});
+    }
+  }
+  if (travel.snapshot_id) {
+    bool found = false;
+    for (ExposedTable& table : tables) {
+      CS_ASSIGN_OR_RETURN(bool has,
+                          HasSnapshot(session, table.metadata_location, *travel.snapshot_id));
+      if (has) {
+        table.snapshot_id = travel.snapshot_id;
+        found = true;
+        break;  // snapshot ids are random 63-bit numbers: one table owns each
+      }
+    }
+    if (!found) {
+      return InvalidArgument("no table in the catalog has snapshot " +
+                             std::to_string(*travel.snapshot_id) +
+                             " (see `clickstream tables snapshots TABLE`)");
+    }
+  }
+  for (const std::string& ns : namespaces) {
+    CS_RETURN_IF_ERROR(session.Execute("CREATE SCHEMA IF NOT EXISTS " + QuoteSqlIdentifier(ns)));
+  }
+  for (const ExposedTable& table : tables) {
+    CS_RETURN_IF_ERROR(
+        session.Execute("CREATE OR REPLACE VIEW " + QuoteSqlIdentifier(table.id.ns) + "." +
+                        QuoteSqlIdentifier(table.id.name) + " AS SELECT * FROM " +
+                        IcebergScanSql(table, table.snapshot_id ? std::nullopt : as_of_ms)));
+  }
+  return tables;
+}
+
+}  // namespace clickstream::analysis

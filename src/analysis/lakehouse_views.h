@@ -1,0 +1,43 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/duckdb_session.h"
+#include "catalog/catalog.h"
+#include "common/result.h"
+
+namespace clickstream::analysis {
+
+// Which version of the tables a query sees. Default: each table's current snapshot.
+struct TimeTravel {
+  // The table that has this snapshot is read as of it; the other tables stay current.
+  std::optional<int64_t> snapshot_id;
+  // Every table is read as it was at this instant (its newest snapshot at or before it; a table
+  // with none then reads as empty). Any timestamp DuckDB can cast to TIMESTAMPTZ; no offset = UTC.
+  std::optional<std::string> as_of;
+};
+
+// One catalog table as DuckDB sees it.
+struct ExposedTable {
+  catalog::TableIdentifier id;
+  std::string metadata_location;       // the catalog's current metadata file
+  std::optional<int64_t> snapshot_id;  // pinned snapshot, when time travel chose one
+};
+
+// Creates, in `session`, one schema per catalog namespace and one view per table, named as in the
+// catalog (website.clicks ...), each reading the table's current metadata file with DuckDB's
+// iceberg_scan as `travel` asks. The catalog is read once, now; views bind lazily, so tables a
+// query does not mention cost nothing. kInvalidArgument when no table has `travel.snapshot_id` or
+// `travel.as_of` is not a timestamp.
+Result<std::vector<ExposedTable>> ExposeCatalogTables(catalog::Catalog& catalog,
+                                                      DuckDbSession& session,
+                                                      const TimeTravel& travel = {});
+
+// The SQL text DuckDB reads one table with (iceberg_scan of its metadata file, with the snapshot
+// or timestamp options of the table's time travel).
+std::string IcebergScanSql(const ExposedTable& table, const std::optional<int64_t>& as_of_ms);
+
+}  // namespace clickstream::analysis
