@@ -6,10 +6,12 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <system_error>
 #include <utility>
 
 #include "events/click_codec.h"
 #include "iceberg/batch_builder.h"
+#include "iceberg/location.h"
 
 namespace clickstream::pipeline {
 namespace {
@@ -44,6 +46,15 @@ Result<ClickColumns> FindClickColumns(const iceberg::Schema& schema) {
     }
   }
   return c;
+}
+
+void DeleteFiles(const std::vector<iceberg::DataFile>& files) {
+  for (const iceberg::DataFile& f : files) {
+    if (auto path = iceberg::LocalPath(f.file_path); path.has_value()) {
+      std::error_code ec;
+      std::filesystem::remove(*path, ec);
+    }
+  }
 }
 
 struct FileCloser {
@@ -109,6 +120,27 @@ Result<NdjsonBatch> WriteNdjsonDataFiles(const std::filesystem::path& ndjson,
   }
   batch.files = std::move(*files);
   return batch;
+}
+
+Result<LoadReport> LoadNdjson(iceberg::Table& table, const std::filesystem::path& ndjson,
+                              const NdjsonOptions& options) {
+  CS_ASSIGN_OR_RETURN(iceberg::Schema schema, table.metadata().CurrentSchema());
+  CS_ASSIGN_OR_RETURN(iceberg::PartitionSpec spec, table.metadata().DefaultSpec());
+  LoadReport report;
+  CS_ASSIGN_OR_RETURN(
+      report.batch, WriteNdjsonDataFiles(ndjson, schema, spec, table.metadata().location, options));
+  if (report.batch.files.empty()) return report;
+
+  iceberg::AppendOptions append;
+  append.summary["clickstream.source"] = "ndjson";
+  append.summary["clickstream.bad-lines"] = std::to_string(report.batch.bad_count);
+  Result<iceberg::Snapshot> snapshot = table.Append(report.batch.files, append);
+  if (!snapshot.has_value()) {
+    DeleteFiles(report.batch.files);
+    return std::unexpected(snapshot.error().WithContext("appending " + ndjson.string()));
+  }
+  report.snapshot_id = snapshot->snapshot_id;
+  return report;
 }
 
 }  // namespace clickstream::pipeline

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "iceberg/data_file.h"
 #include "iceberg/partitioned_writer.h"
 #include "iceberg/schema.h"
+#include "iceberg/table.h"
 
 namespace clickstream::pipeline {
 
@@ -43,5 +45,18 @@ Result<NdjsonBatch> WriteNdjsonDataFiles(const std::filesystem::path& ndjson,
                                          const iceberg::PartitionSpec& spec,
                                          const std::string& table_location,
                                          const NdjsonOptions& options = {});
+
+// What `tables load` did: the file's lines, the rows appended and the bad lines skipped.
+struct LoadReport {
+  NdjsonBatch batch;
+  std::optional<int64_t> snapshot_id;  // the snapshot committed; none when no line was good
+};
+
+// Appends the good events of an NDJSON file to `table` as one snapshot (fast append, retried on
+// catalog conflicts). The snapshot summary carries the standard totals plus
+// "clickstream.source" = "ndjson" and "clickstream.bad-lines" = <count>. When no line is good
+// nothing is committed. On error nothing becomes visible and the data files written are deleted.
+Result<LoadReport> LoadNdjson(iceberg::Table& table, const std::filesystem::path& ndjson,
+                              const NdjsonOptions& options = {});
 
 }  // namespace clickstream::pipeline

@@ -8,10 +8,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 
+#include "catalog/sqlite_catalog.h"
 #include "events/click_codec.h"
 #include "iceberg/location.h"
+#include "iceberg/testing_python.h"
 
 namespace clickstream::pipeline {
 namespace {
@@ -144,6 +147,104 @@ TEST(NdjsonLoaderTest, FailsForMissingFileAndForeignSchema) {
   auto foreign = WriteNdjsonDataFiles(input, other, PartitionSpec{}, dir.path().string());
   ASSERT_FALSE(foreign.has_value());
   EXPECT_EQ(foreign.error().code, ErrorCode::kInvalidArgument);
+}
+
+// Reads the table with pyiceberg (SqlCatalog on the same SQLite file): row counts, partition
+// pruning, and the metrics of every manifest entry against those pyiceberg itself derives from
+// the Parquet footer.
+constexpr const char* kPyicebergCheck = R"PY(
+import json, os, sys
+import pyarrow.parquet as pq
+from pyiceberg.catalog.sql import SqlCatalog
+from pyiceberg.io.pyarrow import (compute_statistics_plan, data_file_statistics_from_parquet_metadata,
+                                  parquet_path_to_id_mapping)
+d = sys.argv[1]
+cat = SqlCatalog("catalog", uri=f"sqlite:///{d}/catalog.db", warehouse=f"file://{d}/warehouse")
+t = cat.load_table("website.clicks")
+out = {"rows": t.scan().to_arrow().num_rows,
+       "cart_rows": t.scan(row_filter="page == '/cart'").to_arrow().num_rows,
+       "snapshots": len(t.snapshots())}
+cart = [task.file.file_path for task in t.scan(row_filter="page == '/cart'").plan_files()]
+out["cart_files"] = len(cart)
+out["cart_files_elsewhere"] = [p for p in cart if "/data/page=%2Fcart/" not in p]
+plan = compute_statistics_plan(t.schema(), t.properties)
+mapping = parquet_path_to_id_mapping(t.schema())
+mismatches = []
+files = 0
+for task in t.scan().plan_files():
+    f = task.file
+    files += 1
+    stats = data_file_statistics_from_parquet_metadata(pq.read_metadata(f.file_path), plan, mapping)
+    for key, theirs in stats.to_serialized_dict().items():
+        if key == "nan_value_counts":
+            continue
+        mine = getattr(f, key)
+        if mine != theirs:
+            mismatches.append([f.file_path, key, repr(mine), repr(theirs)])
+    if f.file_size_in_bytes != os.path.getsize(f.file_path):
+        mismatches.append([f.file_path, "file_size_in_bytes"])
+out["files"] = files
+out["mismatches"] = mismatches
+print(json.dumps(out))
+)PY";
+
+class LoadNdjsonTest : public iceberg::testing::TempDirTest {};
+
+TEST_F(LoadNdjsonTest, AppendsOneSnapshotPerFileThatPyicebergReadsPrunesAndAgreesWith) {
+  auto catalog = catalog::OpenSqliteCatalog((dir_ / "catalog.db").string()).value();
+  auto table = iceberg::Table::Create(*catalog, (dir_ / "warehouse").string(),
+                                      {"website", "clicks"}, Clicks(), ByPage());
+  ASSERT_TRUE(table.has_value()) << table.error().message;
+
+  const std::vector<std::string> pages{"/home",     "/cart", "/products/12",
+                                       "/checkout", "/a b",  "/produits/été"};
+  int64_t cart_rows = 0;
+  for (int load = 0; load < 2; ++load) {
+    const fs::path input = dir_ / ("load" + std::to_string(load) + ".ndjson");
+    std::ofstream out(input);
+    for (int i = 0; i < 1500; ++i) {
+      events::ClickEvent e;
+      e.user_id =
+          (i % 7 == 0 ? "user_with_a_rather_long_identifier_" : "user_") + std::to_string(i % 113);
+      e.page = pages[(i * 5 + load) % pages.size()];
+      e.event_ts_us = 1'795'474'500'000'000 + i * 1000 + load;
+      cart_rows += e.page == "/cart";
+      out << events::EncodeClickEvent(e) << "\n";
+      if (i % 500 == 0) out << "{\"user_id\": 1}\n";
+    }
+    out.close();
+    auto report = LoadNdjson(*table, input);
+    ASSERT_TRUE(report.has_value()) << report.error().message;
+    EXPECT_EQ(report->batch.rows, 1500);
+    EXPECT_EQ(report->batch.bad_count, 3);
+    EXPECT_EQ(report->batch.bad_lines.at(0).line_number, 2);
+    ASSERT_TRUE(report->snapshot_id.has_value());
+    EXPECT_EQ(table->metadata().CurrentSnapshot()->snapshot_id, *report->snapshot_id);
+    EXPECT_EQ(table->metadata().CurrentSnapshot()->summary.at("clickstream.bad-lines"), "3");
+  }
+
+  auto result = nlohmann::json::parse(iceberg::testing::RunPython(kPyicebergCheck, dir_));
+  EXPECT_EQ(result["rows"], 3000) << result.dump();
+  EXPECT_EQ(result["snapshots"], 2);
+  EXPECT_EQ(result["cart_rows"], cart_rows);
+  EXPECT_EQ(result["cart_files"], 2);  // one per load: pruning kept only page=/cart
+  EXPECT_TRUE(result["cart_files_elsewhere"].empty()) << result.dump();
+  EXPECT_EQ(result["files"], 2 * pages.size());
+  EXPECT_TRUE(result["mismatches"].empty()) << result["mismatches"].dump(1);
+}
+
+TEST_F(LoadNdjsonTest, AllBadLinesCommitNothing) {
+  auto catalog = catalog::OpenSqliteCatalog((dir_ / "catalog.db").string()).value();
+  auto table = iceberg::Table::Create(*catalog, (dir_ / "warehouse").string(),
+                                      {"website", "clicks"}, Clicks(), ByPage())
+                   .value();
+  const fs::path input = dir_ / "bad.ndjson";
+  std::ofstream(input) << "nope\n[]\n";
+  auto report = LoadNdjson(table, input);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_EQ(report->batch.bad_count, 2);
+  EXPECT_FALSE(report->snapshot_id.has_value());
+  EXPECT_EQ(table.metadata().CurrentSnapshot(), nullptr);
 }
 
 }  // namespace
