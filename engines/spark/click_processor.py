@@ -1,0 +1,266 @@
+"""Option A: Spark Structured Streaming from Kafka topic user_clicks into Iceberg.
+
+    python engines/spark/click_processor.py [--until-caught-up] [--enrich] [--brokers ...]
+
+Two streaming queries read the topic, each with its own checkpoint and Iceberg's streaming sink
+(which records the micro-batch epoch in the snapshot, so a restart never commits a batch twice):
+
+- clicks: messages in the event contract (DESIGN.md) -> catalog.website.clicks
+  (user_id, page, click_timestamp), or with --enrich, left-joined with website.user_profiles on
+  user_id -> catalog.website.clicks_enriched (+ name, location).
+- dead letters: every other message -> catalog.website.clicks_dlq with its Kafka coordinates, raw
+  bytes and a one-line reason. A malformed message never fails the query.
+
+Parsing follows the C++ processor's strict rules (src/events/click_codec.h): valid UTF-8, a JSON
+object with non-empty string fields user_id and page and a string event_ts of the form
+YYYY-MM-DD, `T` or space, HH:MM:SS, optional `.` and 1-9 digits (truncated to microseconds), `Z`
+or +HH:MM/-HH:MM. The reasons use the same words.
+"""
+
+import argparse
+import os
+import pathlib
+import signal
+import sys
+import threading
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+
+import spark_session  # noqa: E402
+
+CLICKS_DDL = (
+    "CREATE TABLE IF NOT EXISTS {name} (user_id string, page string, click_timestamp timestamp)"
+    " USING iceberg PARTITIONED BY (page) TBLPROPERTIES ('format-version'='2')"
+)
+ENRICHED_DDL = (
+    "CREATE TABLE IF NOT EXISTS {name} (user_id string, page string, click_timestamp timestamp,"
+    " name string, location string)"
+    " USING iceberg PARTITIONED BY (page) TBLPROPERTIES ('format-version'='2')"
+)
+PROFILES_DDL = (
+    "CREATE TABLE IF NOT EXISTS {name} (user_id string, name string, location string)"
+    " USING iceberg TBLPROPERTIES ('format-version'='2')"
+)
+DLQ_DDL = (
+    "CREATE TABLE IF NOT EXISTS {name} (topic string, partition int, offset bigint,"
+    " kafka_timestamp timestamp, raw binary, error string)"
+    " USING iceberg TBLPROPERTIES ('format-version'='2')"
+)
+
+# The accepted event_ts forms (DESIGN.md): once this matches, every part sits at a fixed offset
+# (date 1-10, time 12-19, fraction from 20, zone `Z` or the last six characters).
+TS_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"
+
+# Each step is a projection over the previous one. Intermediate values are columns, not repeated
+# expressions, so Spark computes the JSON parse and each field lookup once per message.
+_PARSE_STEPS = [
+    {
+        # Spark's JSON parser stops after the first value and ignores what follows, so the message
+        # is parsed inside brackets: `{...} x` and `{...}}` then fail, `{...},{...}` has 2 elements.
+        "_text": "CAST(value AS STRING)",
+    },
+    {"_arr": "try_parse_json(concat('[', _text, ']'))"},
+    {
+        "_doc": "CASE WHEN array_size(try_variant_get(_arr, '$', 'array<variant>')) = 1"
+        " THEN variant_get(_arr, '$[0]', 'variant') END",
+    },
+    {
+        "_doc_type": "schema_of_variant(_doc)",
+        "_user_v": "variant_get(_doc, '$.user_id', 'variant')",
+        "_page_v": "variant_get(_doc, '$.page', 'variant')",
+        "_ts_v": "variant_get(_doc, '$.event_ts', 'variant')",
+    },
+    {
+        "_user_t": "schema_of_variant(_user_v)",
+        "_page_t": "schema_of_variant(_page_v)",
+        "_ts_t": "schema_of_variant(_ts_v)",
+        "user_id": "try_variant_get(_user_v, '$', 'string')",
+        "page": "try_variant_get(_page_v, '$', 'string')",
+        "_ts": "try_variant_get(_ts_v, '$', 'string')",
+    },
+    {"_ts_ok": f"_ts RLIKE '{TS_PATTERN}'"},
+    {
+        "_zone": "CASE WHEN _ts_ok THEN CASE WHEN endswith(_ts, 'Z') THEN 'Z' ELSE right(_ts, 6) END END",
+        "_fraction": "CASE WHEN _ts_ok AND substring(_ts, 20, 1) = '.' THEN"
+        " substring(_ts, 21, length(_ts) - 20 - CASE WHEN endswith(_ts, 'Z') THEN 1 ELSE 6 END) END",
+        "_hms_ok": "CASE WHEN _ts_ok THEN CAST(substring(_ts, 12, 2) AS INT) <= 23"
+        " AND CAST(substring(_ts, 15, 2) AS INT) <= 59 AND CAST(substring(_ts, 18, 2) AS INT) <= 59 END",
+        "_local": "CASE WHEN _ts_ok THEN try_to_timestamp("
+        "concat(substring(_ts, 1, 10), ' ', substring(_ts, 12, 8)), 'yyyy-MM-dd HH:mm:ss') END",
+    },
+    {
+        "_offset_ok": "_zone = 'Z' OR (CAST(substring(_zone, 2, 2) AS INT) <= 23"
+        " AND CAST(substring(_zone, 5, 2) AS INT) <= 59)",
+        "_offset_minutes": "CASE WHEN _zone = 'Z' THEN 0 ELSE"
+        " (CASE WHEN startswith(_zone, '-') THEN -1 ELSE 1 END)"
+        " * (CAST(substring(_zone, 2, 2) AS INT) * 60 + CAST(substring(_zone, 5, 2) AS INT)) END",
+        "_fraction_us": "coalesce(CAST(rpad(substring(_fraction, 1, 6), 6, '0') AS BIGINT), 0)",
+    },
+    {
+        "click_timestamp": "timestamp_micros(unix_micros(_local) + _fraction_us"
+        " - CAST(_offset_minutes AS BIGINT) * 60000000)",
+        "error": """CASE
+            WHEN value IS NULL OR length(value) = 0 THEN 'empty message'
+            WHEN NOT is_valid_utf8(_text) THEN 'invalid UTF-8'
+            WHEN _doc IS NULL THEN 'invalid JSON'
+            WHEN NOT startswith(_doc_type, 'OBJECT') THEN 'not a JSON object'
+            WHEN NOT (_text RLIKE '\\}[ \\t\\r\\n]*$') THEN 'invalid JSON'
+            WHEN _user_v IS NULL THEN 'missing field user_id'
+            WHEN _user_t != 'STRING' THEN 'field user_id is not a string'
+            WHEN _page_v IS NULL THEN 'missing field page'
+            WHEN _page_t != 'STRING' THEN 'field page is not a string'
+            WHEN _ts_v IS NULL THEN 'missing field event_ts'
+            WHEN _ts_t != 'STRING' THEN 'field event_ts is not a string'
+            WHEN user_id = '' THEN 'field user_id is empty'
+            WHEN page = '' THEN 'field page is empty'
+            WHEN NOT _ts_ok THEN 'bad event_ts: not of an accepted form'
+            WHEN NOT _hms_ok THEN 'bad event_ts: time of day out of range'
+            WHEN NOT _offset_ok THEN 'bad event_ts: bad UTC offset'
+            WHEN _local IS NULL THEN 'bad event_ts: no such date'
+        END""",
+    },
+]
+
+
+def parse_clicks(kafka_df):
+    """Adds the parsed columns user_id, page, click_timestamp and `error` (null when the message is
+    a valid click) to a DataFrame with Kafka's columns (value, topic, partition, offset, timestamp)."""
+    from pyspark.sql import functions as F
+
+    df = kafka_df
+    for step in _PARSE_STEPS:
+        df = df.withColumns({name: F.expr(sql) for name, sql in step.items()})
+    return df.drop(*[c for c in df.columns if c.startswith("_")])
+
+
+def parse_args(argv=None):
+    env = os.environ.get
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--brokers", default=env("CLICKSTREAM_BROKERS", "127.0.0.1:9092"))
+    p.add_argument("--catalog", default=env("CLICKSTREAM_CATALOG", "lakehouse/catalog.db"))
+    p.add_argument("--warehouse", default=env("CLICKSTREAM_WAREHOUSE", "lakehouse/warehouse"))
+    p.add_argument("--topic", default="user_clicks")
+    p.add_argument("--table", default=None, help="default website.clicks (website.clicks_enriched with --enrich)")
+    p.add_argument("--dlq-table", default="website.clicks_dlq")
+    p.add_argument("--profiles-table", default="website.user_profiles")
+    p.add_argument("--checkpoint", default=None, help="default lakehouse/spark-checkpoints/<table>")
+    p.add_argument("--enrich", action="store_true", help="left-join website.user_profiles")
+    p.add_argument(
+        "--until-caught-up",
+        action="store_true",
+        help="process what the topic holds now (availableNow trigger), then stop",
+    )
+    p.add_argument("--trigger-interval", default="5 seconds", help="micro-batch interval when running on")
+    p.add_argument("--max-offsets-per-trigger", type=int, default=1_000_000)
+    p.add_argument("--starting-offsets", default="earliest", choices=["earliest", "latest"])
+    p.add_argument("--driver-memory", default="1g")
+    p.add_argument("--master", default="local[2]")
+    args = p.parse_args(argv)
+    if args.table is None:
+        args.table = "website.clicks_enriched" if args.enrich else "website.clicks"
+    if args.checkpoint is None:
+        args.checkpoint = os.path.join("lakehouse", "spark-checkpoints", args.table)
+    return args
+
+
+def create_tables(spark, args):
+    """Creates the namespace and the tables the job writes, when missing (DESIGN.md schemas)."""
+    namespaces = {t.split(".")[0] for t in (args.table, args.dlq_table)}
+    for ns in sorted(namespaces):
+        spark.sql(f"CREATE NAMESPACE IF NOT EXISTS catalog.{ns}")
+    spark.sql((ENRICHED_DDL if args.enrich else CLICKS_DDL).format(name=f"catalog.{args.table}"))
+    spark.sql(DLQ_DDL.format(name=f"catalog.{args.dlq_table}"))
+    if args.enrich:
+        spark.sql(PROFILES_DDL.format(name=f"catalog.{args.profiles_table}"))
+
+
+def start_queries(spark, args):
+    """Starts the clicks and dead-letter queries; returns them."""
+    from pyspark.sql import functions as F
+
+    source = (
+        spark.readStream.format("kafka")
+        .option("kafka.bootstrap.servers", args.brokers)
+        .option("subscribe", args.topic)
+        .option("startingOffsets", args.starting_offsets)
+        .option("failOnDataLoss", "true")
+        .option("maxOffsetsPerTrigger", str(args.max_offsets_per_trigger))
+        .load()
+    )
+    parsed = parse_clicks(source)
+
+    clicks = parsed.where(F.col("error").isNull()).select("user_id", "page", "click_timestamp")
+    if args.enrich:
+        profiles = spark.table(f"catalog.{args.profiles_table}").select("user_id", "name", "location")
+        clicks = clicks.join(profiles, on="user_id", how="left").select(
+            "user_id", "page", "click_timestamp", "name", "location"
+        )
+    dead = parsed.where(F.col("error").isNotNull()).select(
+        "topic",
+        "partition",
+        "offset",
+        F.col("timestamp").alias("kafka_timestamp"),
+        F.col("value").alias("raw"),
+        "error",
+    )
+
+    def sink(df, table, checkpoint_name):
+        writer = (
+            df.writeStream.format("iceberg")
+            .outputMode("append")
+            .option("fanout-enabled", "true")
+            .option("checkpointLocation", os.path.join(args.checkpoint, checkpoint_name))
+            .queryName(checkpoint_name)
+        )
+        if args.until_caught_up:
+            writer = writer.trigger(availableNow=True)
+        else:
+            writer = writer.trigger(processingTime=args.trigger_interval)
+        return writer.toTable(f"catalog.{table}")
+
+    return [sink(clicks, args.table, "clicks"), sink(dead, args.dlq_table, "dlq")]
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    spark = spark_session.build_session(
+        "clickstream-spark-processor",
+        args.catalog,
+        args.warehouse,
+        master=args.master,
+        driver_memory=args.driver_memory,
+    )
+    create_tables(spark, args)
+    queries = start_queries(spark, args)
+
+    stop = threading.Event()
+
+    def on_signal(signum, frame):
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+
+    failed = None
+    while not stop.is_set():
+        if all(not q.isActive for q in queries):
+            break
+        stop.wait(0.5)
+    for q in queries:
+        if q.isActive:
+            q.stop()
+        if q.exception() is not None:
+            failed = q.exception()
+    for q in queries:
+        progress = q.lastProgress
+        if progress:
+            print(f"{q.name}: last batch {progress['batchId']}, {progress['numInputRows']} rows", file=sys.stderr)
+    spark.stop()
+    if failed is not None:
+        print(f"error: streaming query failed: {failed}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

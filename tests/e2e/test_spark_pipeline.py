@@ -1,0 +1,89 @@
+"""Option A end to end: events on a real topic, the Spark Structured Streaming job run by
+./scripts/spark-pipeline until caught up, the tables read back by pyiceberg (and Spark)."""
+
+import pytest
+from pyiceberg.catalog.sql import SqlCatalog
+from pyiceberg.schema import Schema
+from pyiceberg.types import NestedField, StringType
+
+import jvm_pipelines as jp
+
+pytestmark = pytest.mark.slow
+
+
+def spark_job(broker, topic, lake, *extra):
+    """Runs the job until caught up on `topic`; asserts it succeeded; returns its stderr."""
+    proc = jp.run_script(
+        "spark-pipeline",
+        "--until-caught-up",
+        "--topic", topic,
+        "--brokers", broker.bootstrap,
+        "--catalog", lake / "catalog.db",
+        "--warehouse", lake / "warehouse",
+        "--checkpoint", lake / "checkpoints" / topic,
+        *extra,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return proc.stderr
+
+
+def test_spark_job_writes_each_event_exactly_once_and_dead_letters_the_rest(kafka_broker, tmp_path):
+    topic = kafka_broker.unique_topic("spark_clicks")
+    messages, rows, bad = jp.make_messages(50_000, seed=6, bad_every=1000)
+    jp.produce(kafka_broker.bootstrap, topic, messages, partitions=3)
+
+    spark_job(kafka_broker, topic, tmp_path)
+    db, wh = tmp_path / "catalog.db", tmp_path / "warehouse"
+    assert jp.table_multiset(db, wh, "website.clicks") == sorted(rows)
+
+    dlq = jp.table_multiset(db, wh, "website.clicks_dlq", ("raw", "error", "topic"))
+    assert sorted(raw for raw, _, _ in dlq) == sorted(value for value, _ in bad)
+    for raw, error, dlq_topic in dlq:
+        assert dlq_topic == topic
+        expected = next(reason for value, reason in bad if value == raw)
+        assert error.startswith(expected), (raw, error)
+
+    # A second run resumes from its checkpoint: only the new events are added, none twice.
+    more_messages, more_rows, _ = jp.make_messages(3_000, seed=7)
+    jp.produce_more(kafka_broker.bootstrap, topic, more_messages)
+    spark_job(kafka_broker, topic, tmp_path)
+    assert jp.table_multiset(db, wh, "website.clicks") == sorted(rows + more_rows)
+    assert len(jp.table_multiset(db, wh, "website.clicks_dlq", ("error",))) == len(bad)
+
+
+def test_spark_job_enriches_clicks_with_profiles(kafka_broker, tmp_path):
+    db, wh = tmp_path / "catalog.db", tmp_path / "warehouse"
+    wh.mkdir()
+    catalog = SqlCatalog("catalog", uri=f"sqlite:///{db}", warehouse=f"file://{wh}")
+    catalog.create_namespace("website")
+    profiles_schema = Schema(
+        NestedField(1, "user_id", StringType(), required=False),
+        NestedField(2, "name", StringType(), required=False),
+        NestedField(3, "location", StringType(), required=False),
+    )
+    profiles = catalog.create_table("website.user_profiles", profiles_schema)
+    import pyarrow as pa
+
+    known = {f"user_{i}": (f"Name {i}", f"City {i % 7}") for i in range(0, 50, 2)}  # even users
+    profiles.append(
+        pa.table(
+            {
+                "user_id": list(known),
+                "name": [v[0] for v in known.values()],
+                "location": [v[1] for v in known.values()],
+            }
+        )
+    )
+    topic = kafka_broker.unique_topic("spark_enrich")
+    messages, rows, _ = jp.make_messages(4_000, seed=8, users=50)
+    jp.produce(kafka_broker.bootstrap, topic, messages, partitions=2)
+
+    spark_job(kafka_broker, topic, tmp_path, "--enrich")
+    got = jp.table_multiset(
+        db, wh, "website.clicks_enriched", ("user_id", "page", "click_timestamp", "name", "location")
+    )
+    expected = sorted(
+        (user, page, micros, *known.get(user, (None, None))) for user, page, micros in rows
+    )
+    assert got == sorted(expected, key=lambda r: tuple((v is None, v) for v in r))
+    assert any(name is None for *_, name, _ in got) and any(name is not None for *_, name, _ in got)
