@@ -25,5 +25,10 @@ int ReportError(const Error& error);
 // Each subcommand registers its flags on `root`; when it is the one chosen, its callback runs the
 // command and stores the exit code in `exit_code`. One function per file in src/cli/.
 void AddProduceCommand(CLI::App& root, const GlobalOptions& globals, int& exit_code);
+void AddProcessCommand(CLI::App& root, const GlobalOptions& globals, int& exit_code);
+void AddProfilesCommand(CLI::App& root, const GlobalOptions& globals, int& exit_code);
+void AddTablesCommand(CLI::App& root, const GlobalOptions& globals, int& exit_code);
+void AddQueryCommand(CLI::App& root, const GlobalOptions& globals, int& exit_code);
+void AddSqlCommand(CLI::App& root, const GlobalOptions& globals, int& exit_code);
 
 }  // namespace clickstream::cli

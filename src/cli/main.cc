@@ -36,6 +36,11 @@ int Main(int argc, char** argv) {
 
   int exit_code = kExitOk;
   AddProduceCommand(app, globals, exit_code);
+  AddProcessCommand(app, globals, exit_code);
+  AddProfilesCommand(app, globals, exit_code);
+  AddTablesCommand(app, globals, exit_code);
+  AddQueryCommand(app, globals, exit_code);
+  AddSqlCommand(app, globals, exit_code);
 
   try {
     app.parse(argc, argv);
