@@ -15,6 +15,7 @@ wall clock around the whole process (start-up included), and the ratios to click
 """
 
 import argparse
+import os
 import pathlib
 import re
 import subprocess
@@ -68,16 +69,21 @@ def bench(bootstrap, args):
     assert m and int(m.group(2)) == args.events, proc.stderr
     results.append(("clickstream produce --rate 0", float(m.group(1)), wall))
 
-    topic = f"bench_perf_{tag}"
-    create_topic(bootstrap, topic)
-    proc, wall = run(["java", "-Xmx512m", "-cp", f"{ROOT}/.deps/kafka/lib/*",
-                      "org.apache.kafka.tools.ProducerPerformance", "--topic", topic,
-                      "--num-records", args.events, "--record-size", size, "--throughput", -1,
-                      "--producer-props", f"bootstrap.servers={bootstrap}"])
-    m = re.search(r"(\d+) records sent, ([\d.]+) records/sec", proc.stdout.strip().splitlines()[-1])
-    assert m and int(m.group(1)) == args.events, proc.stdout
-    results.append((f"kafka-producer-perf-test ({size}-byte records)",
-                    args.events / float(m.group(2)), wall))
+    # Kafka's tool twice: with its default producer settings (batch.size 16 KiB, linger.ms 5), and
+    # with the batching clickstream's producer uses (batches up to 1 MB, linger.ms 10).
+    for props, label in (([], "defaults"), (["batch.size=1000000", "linger.ms=10"],
+                                            "batch.size=1MB linger.ms=10")):
+        topic = f"bench_perf_{len(props)}_{tag}"
+        create_topic(bootstrap, topic)
+        proc, wall = run(["java", "-Xmx512m", "-cp", f"{ROOT}/.deps/kafka/lib/*",
+                          "org.apache.kafka.tools.ProducerPerformance", "--topic", topic,
+                          "--num-records", args.events, "--record-size", size, "--throughput", -1,
+                          "--producer-props", f"bootstrap.servers={bootstrap}", *props])
+        m = re.search(r"(\d+) records sent, ([\d.]+) records/sec",
+                      proc.stdout.strip().splitlines()[-1])
+        assert m and int(m.group(1)) == args.events, proc.stdout
+        results.append((f"kafka-producer-perf-test, {size}-byte records, {label}",
+                        args.events / float(m.group(2)), wall))
 
     for mode, label in (("confluent", "confluent-kafka Python"),
                         ("seed", "seed-style kafka-python + JSON serializer")):
@@ -92,8 +98,9 @@ def bench(bootstrap, args):
         results.append((label, float(seconds), wall))
 
     base = args.events / results[0][1]
+    load = open("/proc/loadavg").read().split()[:3]
     print(f"\n{args.events} events per producer, one run each, broker {bootstrap}, "
-          f"average event {size} bytes\n")
+          f"average event {size} bytes, load average {' '.join(load)} on {os.cpu_count()} cores\n")
     print(f"| producer | events/s (own timing) | wall s | clickstream is N x faster |")
     print(f"| --- | ---: | ---: | ---: |")
     for label, seconds, wall in results:
