@@ -85,6 +85,14 @@ std::optional<std::pair<Literal, Literal>> StatsMinMax(TypeId type,
 // (std::string compares through char_traits<char>, which orders as unsigned char).
 bool Less(const Literal& a, const Literal& b) { return a < b; }
 
+// Dictionary encoding pays for repeated values (ids, pages, flags); timestamps and floating point
+// values are nearly all distinct, so their dictionaries only cost time before falling back to
+// plain.
+bool DictionaryPays(TypeId type) {
+  return type != TypeId::kTimestamp && type != TypeId::kTimestamptz && type != TypeId::kFloat &&
+         type != TypeId::kDouble;
+}
+
 int64_t CountNaNs(const arrow::Array& array) {
   int64_t n = 0;
   if (array.type_id() == arrow::Type::FLOAT) {
@@ -191,17 +199,19 @@ Result<std::unique_ptr<ParquetDataFileWriter>> ParquetDataFileWriter::Open(
   if (!sink.ok()) return std::unexpected(FromArrow(sink.status(), "creating " + path.string()));
 
   arrow::MemoryPool* pool = arrow::system_memory_pool();
-  std::shared_ptr<parquet::WriterProperties> props =
-      parquet::WriterProperties::Builder()
-          .memory_pool(pool)
-          ->compression(arrow::Compression::ZSTD)
-          ->compression_level(options.compression_level)
-          ->enable_dictionary()
-          ->dictionary_pagesize_limit(options.dictionary_page_size_bytes)
-          ->data_pagesize(options.page_size_bytes)
-          ->max_row_group_length(options.max_row_group_rows)
-          ->enable_statistics()
-          ->build();
+  parquet::WriterProperties::Builder builder;
+  builder.memory_pool(pool)
+      ->compression(arrow::Compression::ZSTD)
+      ->compression_level(options.compression_level)
+      ->enable_dictionary()
+      ->dictionary_pagesize_limit(options.dictionary_page_size_bytes)
+      ->data_pagesize(options.page_size_bytes)
+      ->max_row_group_length(options.max_row_group_rows)
+      ->enable_statistics();
+  for (const Field& f : schema.fields) {
+    if (!DictionaryPays(f.type)) builder.disable_dictionary(f.name);
+  }
+  std::shared_ptr<parquet::WriterProperties> props = builder.build();
   // No ARROW:schema in the footer: readers take types from the Parquet logical types and the
   // Iceberg schema, as they do for files written by Java and pyiceberg.
   std::shared_ptr<parquet::ArrowWriterProperties> arrow_props =

@@ -29,7 +29,8 @@ struct ParquetWriteOptions {
 };
 
 // Writes one Parquet data file of an Iceberg schema: Iceberg field ids in the Parquet schema,
-// zstd, dictionary encoding, statistics, timestamptz as INT64 TIMESTAMP(MICROS, UTC). Each Write
+// zstd, dictionary encoding (except for timestamp and floating point columns, whose values are
+// nearly all distinct), statistics, timestamptz as INT64 TIMESTAMP(MICROS, UTC). Each Write
 // becomes its own row group(s) at once, so nothing is buffered between calls. Close returns the
 // DataFile with exact metrics taken from the file's own footer (spec, "Manifests" data_file):
 // record count, size, column sizes, value/null/NaN counts, truncate(16) bounds, split offsets.

@@ -140,7 +140,9 @@ TEST(ParquetDataFileWriterTest, WritesIcebergFieldIdsZstdDictionaryAndUtcMicros)
   for (int c = 0; c < 3; ++c) {
     EXPECT_EQ(rg->ColumnChunk(c)->compression(), arrow::Compression::ZSTD) << c;
   }
+  EXPECT_TRUE(rg->ColumnChunk(0)->has_dictionary_page());
   EXPECT_TRUE(rg->ColumnChunk(1)->has_dictionary_page());
+  EXPECT_FALSE(rg->ColumnChunk(2)->has_dictionary_page());  // timestamps: plain, no dictionary
 
   // The data reads back with the Iceberg types.
   auto source = arrow::io::ReadableFile::Open(location).ValueOrDie();
