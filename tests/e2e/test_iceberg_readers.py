@@ -168,3 +168,38 @@ def test_names_that_could_escape_the_warehouse_are_usage_errors(tmp_path, clicks
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "etc").exists() and not (tmp_path / "x").exists()
     assert not any(p.suffix == ".parquet" for p in tmp_path.rglob("*"))
+
+
+@pytest.mark.slow
+def test_spark_created_table_appended_by_our_code_is_read_by_every_reader(tmp_path, clickstream, spark):
+    catalog_db = tmp_path / "catalog.db"
+    warehouse = tmp_path / "warehouse"
+    env = {"CLICKSTREAM_CATALOG": str(catalog_db), "CLICKSTREAM_WAREHOUSE": str(warehouse)}
+    session = spark.session(catalog_db, warehouse)
+    session.sql("CREATE NAMESPACE IF NOT EXISTS catalog.website")
+    session.sql(
+        "CREATE TABLE catalog.website.spark_clicks (user_id string, page string, click_timestamp timestamp)"
+        " USING iceberg PARTITIONED BY (page) TBLPROPERTIES ('format-version'='2')"
+    )
+    session.sql(
+        "INSERT INTO catalog.website.spark_clicks VALUES "
+        "('s1', '/cart', TIMESTAMP '2026-11-23 10:00:00.000001 UTC'), "
+        "('s2', '/sparkonly', TIMESTAMP '2026-11-23 10:00:01 UTC')"
+    )
+    theirs = [("s1", "/cart", 1_795_428_000_000_001), ("s2", "/sparkonly", 1_795_428_001_000_000)]
+
+    events = tmp_path / "ours.ndjson"
+    produced = clickstream("produce", "--stdout", "--events", 3000, "--seed", 11)
+    assert produced.returncode == 0, produced.stderr
+    events.write_text(produced.stdout)
+    loaded = clickstream("tables", "load", "website.spark_clicks", events, env=env)
+    assert loaded.returncode == 0, loaded.stderr
+
+    # Spark appends on top of our snapshot, then everyone reads everything.
+    session.sql("INSERT INTO catalog.website.spark_clicks VALUES ('s3', '/cart', TIMESTAMP '2026-11-23 10:00:02 UTC')")
+    expected = sorted(theirs + [("s3", "/cart", 1_795_428_002_000_000)] + ndjson_rows(events))
+    table = open_catalog(catalog_db, warehouse).load_table("website.spark_clicks")
+    assert len(table.metadata.snapshots) == 3
+    assert arrow_rows(table.scan().to_arrow()) == expected
+    assert duckdb_rows(table.metadata_location) == expected
+    assert arrow_rows(spark.read_table(catalog_db, warehouse, "website.spark_clicks")) == expected
