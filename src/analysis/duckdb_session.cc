@@ -136,22 +136,67 @@ ValueKind KindOf(duckdb_type type) {
   }
 }
 
-// Owns a duckdb_result and copies it out as text values (the materialized-result C API).
+// The types duckdb_value_varchar prints correctly; it returns nothing for timestamptz, lists,
+// structs, maps and UUIDs and must not be used for intervals.
+bool TextAccessorWorks(duckdb_type type) {
+  switch (type) {
+    case DUCKDB_TYPE_BOOLEAN:
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_FLOAT:
+    case DUCKDB_TYPE_DOUBLE:
+    case DUCKDB_TYPE_DECIMAL:
+    case DUCKDB_TYPE_VARCHAR:
+    case DUCKDB_TYPE_DATE:
+    case DUCKDB_TYPE_TIME:
+    case DUCKDB_TYPE_TIMESTAMP:
+    case DUCKDB_TYPE_SQLNULL:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Owns a duckdb_result and copies it out as text values (the materialized-result C API; its
+// text accessor is used only for the types of TextAccessorWorks).
 class ResultHolder {
  public:
   ResultHolder() = default;
   ~ResultHolder() { duckdb_destroy_result(&result_); }
   ResultHolder(const ResultHolder&) = delete;
-  ResultHolder& operator=(const ResultHolder&) = delete;
+  ResultHolder& operator=(ResultHolder&& other) noexcept {
+    if (this != &other) {
+      duckdb_destroy_result(&result_);
+      result_ = other.result_;
+      other.result_ = duckdb_result{};
+    }
+    return *this;
+  }
+  ResultHolder(ResultHolder&& other) noexcept : result_(other.result_) {
+    other.result_ = duckdb_result{};
+  }
   duckdb_result* get() { return &result_; }
 
-  QueryResult ToQueryResult() {
+  // Every value as text; kInvalidArgument for a column the text accessor cannot print.
+  Result<QueryResult> ToQueryResult() {
     QueryResult out;
     const idx_t columns = duckdb_column_count(&result_);
     const idx_t rows = duckdb_row_count(&result_);
     out.columns.reserve(columns);
     for (idx_t c = 0; c < columns; ++c) {
       const duckdb_type type = duckdb_column_type(&result_, c);
+      if (!TextAccessorWorks(type)) {
+        return InvalidArgument("column " + std::string(duckdb_column_name(&result_, c)) +
+                               " is of type " + TypeName(type) +
+                               ", which is printed only when the SQL is a single SELECT");
+      }
       out.columns.push_back(Column{duckdb_column_name(&result_, c), TypeName(type), KindOf(type)});
     }
     out.rows.reserve(rows);
@@ -188,6 +233,71 @@ class PreparedHolder {
  private:
   duckdb_prepared_statement statement_ = nullptr;
 };
+
+// Owns extracted statements.
+class ExtractedHolder {
+ public:
+  ExtractedHolder() = default;
+  ~ExtractedHolder() { duckdb_destroy_extracted(&statements_); }
+  ExtractedHolder(const ExtractedHolder&) = delete;
+  ExtractedHolder& operator=(const ExtractedHolder&) = delete;
+  duckdb_extracted_statements* get() { return &statements_; }
+  duckdb_extracted_statements value() const { return statements_; }
+
+ private:
+  duckdb_extracted_statements statements_ = nullptr;
+};
+
+bool AllColumnsPrintable(duckdb_prepared_statement statement) {
+  const idx_t columns = duckdb_prepared_statement_column_count(statement);
+  for (idx_t c = 0; c < columns; ++c) {
+    if (!TextAccessorWorks(duckdb_prepared_statement_column_type(statement, c))) return false;
+  }
+  return true;
+}
+
+Status Bind(duckdb_prepared_statement statement, const std::vector<QueryParameter>& parameters) {
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    const idx_t index = i + 1;
+    const duckdb_state bound = std::visit(
+        [&](const auto& value) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(value)>, int64_t>) {
+            return duckdb_bind_int64(statement, index, value);
+          } else {
+            return duckdb_bind_varchar_length(statement, index, value.data(), value.size());
+          }
+        },
+        parameters[i]);
+    if (bound == DuckDBError) {
+      return InvalidArgument("cannot bind parameter $" + std::to_string(index));
+    }
+  }
+  return Ok();
+}
+
+// Runs one SELECT with every column cast to VARCHAR by DuckDB; the types come from `typed`.
+Result<QueryResult> QueryAsText(duckdb_connection connection, const std::string& sql,
+                                duckdb_prepared_statement typed) {
+  const std::string wrapped =
+      "SELECT CAST(COLUMNS(*) AS VARCHAR) FROM query(" + QuoteSqlString(sql) + ")";
+  ResultHolder result;
+  if (duckdb_query(connection, wrapped.c_str(), result.get()) == DuckDBError) {
+    const char* message = duckdb_result_error(result.get());
+    return std::unexpected(ClassifyError(message != nullptr ? message : "query failed"));
+  }
+  CS_ASSIGN_OR_RETURN(QueryResult out, result.ToQueryResult());
+  const idx_t columns = duckdb_prepared_statement_column_count(typed);
+  if (columns != out.columns.size()) {
+    return Internal("the text form of the query has " + std::to_string(out.columns.size()) +
+                    " columns instead of " + std::to_string(columns));
+  }
+  for (idx_t c = 0; c < columns; ++c) {
+    const duckdb_type type = duckdb_prepared_statement_column_type(typed, c);
+    out.columns[c].type = TypeName(type);
+    out.columns[c].kind = KindOf(type);
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -256,37 +366,37 @@ Status DuckDbSession::Execute(std::string_view sql) {
 Result<QueryResult> DuckDbSession::Query(std::string_view sql,
                                          const std::vector<QueryParameter>& parameters) {
   const std::string text(sql);
+  ExtractedHolder extracted;
+  const idx_t count =
+      duckdb_extract_statements(handles_->connection, text.c_str(), extracted.get());
+  if (count == 0) {
+    const char* message = duckdb_extract_statements_error(extracted.value());
+    return std::unexpected(ClassifyError(message != nullptr ? message : "no SQL statement given"));
+  }
   ResultHolder result;
-  if (parameters.empty()) {
-    if (duckdb_query(handles_->connection, text.c_str(), result.get()) == DuckDBError) {
+  for (idx_t i = 0; i < count; ++i) {
+    PreparedHolder statement;
+    if (duckdb_prepare_extracted_statement(handles_->connection, extracted.value(), i,
+                                           statement.get()) == DuckDBError) {
+      const char* message = duckdb_prepare_error(statement.value());
+      return std::unexpected(ClassifyError(message != nullptr ? message : "prepare failed"));
+    }
+    const bool last = i + 1 == count;
+    if (last) {
+      CS_RETURN_IF_ERROR(Bind(statement.value(), parameters));
+      // A lone SELECT with a column the text accessor cannot print (timestamptz, lists,
+      // structs, ...) is re-run through DuckDB's own casts to VARCHAR.
+      if (count == 1 && parameters.empty() &&
+          duckdb_prepared_statement_type(statement.value()) == DUCKDB_STATEMENT_TYPE_SELECT &&
+          !AllColumnsPrintable(statement.value())) {
+        return QueryAsText(handles_->connection, text, statement.value());
+      }
+    }
+    result = ResultHolder();
+    if (duckdb_execute_prepared(statement.value(), result.get()) == DuckDBError) {
       const char* message = duckdb_result_error(result.get());
       return std::unexpected(ClassifyError(message != nullptr ? message : "query failed"));
     }
-    return result.ToQueryResult();
-  }
-  PreparedHolder statement;
-  if (duckdb_prepare(handles_->connection, text.c_str(), statement.get()) == DuckDBError) {
-    const char* message = duckdb_prepare_error(statement.value());
-    return std::unexpected(ClassifyError(message != nullptr ? message : "prepare failed"));
-  }
-  for (std::size_t i = 0; i < parameters.size(); ++i) {
-    const idx_t index = i + 1;
-    const duckdb_state bound = std::visit(
-        [&](const auto& value) {
-          if constexpr (std::is_same_v<std::decay_t<decltype(value)>, int64_t>) {
-            return duckdb_bind_int64(statement.value(), index, value);
-          } else {
-            return duckdb_bind_varchar_length(statement.value(), index, value.data(), value.size());
-          }
-        },
-        parameters[i]);
-    if (bound == DuckDBError) {
-      return InvalidArgument("cannot bind parameter $" + std::to_string(index));
-    }
-  }
-  if (duckdb_execute_prepared(statement.value(), result.get()) == DuckDBError) {
-    const char* message = duckdb_result_error(result.get());
-    return std::unexpected(ClassifyError(message != nullptr ? message : "query failed"));
   }
   return result.ToQueryResult();
 }

@@ -1,0 +1,123 @@
+// `clickstream query top-pages|unique-users|user-activity`: the seed's three questions by name,
+// answered by DuckDB embedded with the shared SQL of engines/sql, printed for people.
+#include <iostream>
+
+#include "analysis/analysis_session.h"
+#include "analysis/named_queries.h"
+#include "cli/command.h"
+#include "cli/time_travel_flags.h"
+
+namespace clickstream::cli {
+namespace {
+
+struct QueryFlags {
+  analysis::TimeTravel travel;
+  int64_t limit = 10;
+  std::string user_id;
+};
+
+analysis::Column NumberColumn(std::string name) {
+  return {std::move(name), "BIGINT", analysis::ValueKind::kNumber};
+}
+analysis::Column TextColumn(std::string name) {
+  return {std::move(name), "VARCHAR", analysis::ValueKind::kText};
+}
+
+// Answers one question on a fresh session; `answer` prints it.
+template <typename Answer>
+Status WithQuestions(const QueryFlags& flags, const GlobalOptions& globals, Answer answer) {
+  CS_ASSIGN_OR_RETURN(auto session, analysis::OpenAnalysisSession(globals.catalog, flags.travel));
+  bool has_clicks = false;
+  for (const auto& table : session.tables) {
+    has_clicks = has_clicks || table.id.ToString() == analysis::kClicksTable;
+  }
+  if (!has_clicks) {
+    return NotFound(std::string(analysis::kClicksTable) + " is not in the catalog " +
+                    globals.catalog + " (it has: " + session.TableNames() +
+                    "); create it with `clickstream tables create`");
+  }
+  analysis::ClickQuestions questions(session.duckdb, analysis::DefaultSqlDirectory());
+  return answer(questions);
+}
+
+Status TopPages(const QueryFlags& flags, const GlobalOptions& globals) {
+  return WithQuestions(flags, globals, [&](analysis::ClickQuestions& questions) -> Status {
+    CS_ASSIGN_OR_RETURN(auto pages, questions.TopPages(flags.limit));
+    analysis::QueryResult table;
+    table.columns = {NumberColumn("rank"), TextColumn("page"), NumberColumn("clicks"),
+                     NumberColumn("users")};
+    for (std::size_t i = 0; i < pages.size(); ++i) {
+      table.rows.push_back({std::to_string(i + 1), pages[i].page, std::to_string(pages[i].clicks),
+                            std::to_string(pages[i].users)});
+    }
+    std::cout << "Most popular pages in " << analysis::kClicksTable << " (top " << flags.limit
+              << "):\n"
+              << analysis::FormatTable(table) << std::flush;
+    return Ok();
+  });
+}
+
+Status UniqueUsers(const QueryFlags& flags, const GlobalOptions& globals) {
+  return WithQuestions(flags, globals, [&](analysis::ClickQuestions& questions) -> Status {
+    CS_ASSIGN_OR_RETURN(int64_t users, questions.UniqueUsers());
+    std::cout << "Unique users in " << analysis::kClicksTable << ": " << users << "\n"
+              << std::flush;
+    return Ok();
+  });
+}
+
+Status UserActivity(const QueryFlags& flags, const GlobalOptions& globals) {
+  return WithQuestions(flags, globals, [&](analysis::ClickQuestions& questions) -> Status {
+    CS_ASSIGN_OR_RETURN(auto clicks, questions.UserActivity(flags.user_id));
+    if (clicks.empty()) {
+      std::cout << flags.user_id << " has no clicks in " << analysis::kClicksTable << ".\n"
+                << std::flush;
+      return Ok();
+    }
+    analysis::QueryResult table;
+    table.columns = {NumberColumn("#"), TextColumn("click_timestamp"), TextColumn("page")};
+    std::string sequence;
+    for (const auto& click : clicks) {
+      table.rows.push_back({std::to_string(click.click_number), click.click_timestamp, click.page});
+      sequence += (sequence.empty() ? "" : " -> ") + click.page;
+    }
+    std::cout << "Click activity of " << flags.user_id << " (" << clicks.size()
+              << (clicks.size() == 1 ? " click" : " clicks") << ", oldest first):\n"
+              << analysis::FormatTable(table) << "Page sequence: " << sequence << "\n"
+              << std::flush;
+    return Ok();
+  });
+}
+
+}  // namespace
+
+void AddQueryCommand(CLI::App& root, const GlobalOptions& globals, int& exit_code) {
+  CLI::App* cmd = root.add_subcommand(
+      "query",
+      "Answer the three questions on website.clicks (DuckDB embedded, SQL from engines/sql)");
+  cmd->require_subcommand(1);
+  cmd->fallthrough();
+  auto flags = std::make_shared<QueryFlags>();
+  AddTimeTravelFlags(*cmd, flags->travel);
+  auto run = [flags, &globals,
+              &exit_code](Status (*question)(const QueryFlags&, const GlobalOptions&)) {
+    const auto status = question(*flags, globals);
+    exit_code = status.has_value() ? kExitOk : ReportError(status.error());
+  };
+
+  CLI::App* top = cmd->add_subcommand("top-pages", "The most popular pages, most clicked first");
+  top->add_option("--limit", flags->limit, "How many pages to show")
+      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000}))
+      ->capture_default_str();
+  top->callback([run] { run(TopPages); });
+
+  CLI::App* unique = cmd->add_subcommand("unique-users", "How many distinct users clicked");
+  unique->callback([run] { run(UniqueUsers); });
+
+  CLI::App* activity = cmd->add_subcommand(
+      "user-activity", "One user's clicks in time order, with the page sequence");
+  activity->add_option("user_id", flags->user_id, "The user, e.g. user_42")->required();
+  activity->callback([run] { run(UserActivity); });
+}
+
+}  // namespace clickstream::cli
