@@ -325,6 +325,21 @@ std::string ManifestFileAvroSchema() {
 Result<ManifestFile> WriteManifest(std::string_view location, const ManifestContext& context,
                                    int64_t snapshot_id, int64_t sequence_number,
                                    std::span<const DataFile> files) {
+  std::vector<ManifestEntry> entries;
+  entries.reserve(files.size());
+  for (const DataFile& file : files) {
+    ManifestEntry entry;
+    entry.status = EntryStatus::kAdded;
+    entry.snapshot_id = snapshot_id;
+    entry.data_file = file;
+    entries.push_back(std::move(entry));
+  }
+  return WriteManifestEntries(location, context, snapshot_id, sequence_number, entries);
+}
+
+Result<ManifestFile> WriteManifestEntries(std::string_view location, const ManifestContext& context,
+                                          int64_t snapshot_id, int64_t sequence_number,
+                                          std::span<const ManifestEntry> entries) {
   CS_ASSIGN_OR_RETURN(auto types, PartitionTypes(context));
   CS_ASSIGN_OR_RETURN(auto schema, ManifestEntryAvroSchema(context));
   CS_ASSIGN_OR_RETURN(
@@ -343,7 +358,9 @@ Result<ManifestFile> WriteManifest(std::string_view location, const ManifestCont
   manifest.sequence_number = sequence_number;
   manifest.min_sequence_number = sequence_number;
   manifest.added_snapshot_id = snapshot_id;
-  for (const DataFile& file : files) {
+  std::vector<DataFile> live_files;
+  for (const ManifestEntry& entry : entries) {
+    const DataFile& file = entry.data_file;
     if (file.partition.size() != types.size()) {
       return InvalidArgument(file.file_path + " has " + std::to_string(file.partition.size()) +
                              " partition values; the spec has " + std::to_string(types.size()));
@@ -353,6 +370,12 @@ Result<ManifestFile> WriteManifest(std::string_view location, const ManifestCont
                              std::to_string(file.spec_id) + ", the table's is " +
                              std::to_string(context.spec.spec_id));
     }
+    if (entry.status != EntryStatus::kAdded &&
+        (!entry.snapshot_id || !entry.sequence_number || !entry.file_sequence_number)) {
+      return InvalidArgument(file.file_path +
+                             ": existing and deleted entries need explicit snapshot id and "
+                             "sequence numbers");
+    }
     AvroValue partition = AvroValue::Record();
     for (std::size_t i = 0; i < types.size(); ++i) {
       CS_ASSIGN_OR_RETURN(auto value, LiteralToAvro(types[i], file.partition[i]));
@@ -361,7 +384,7 @@ Result<ManifestFile> WriteManifest(std::string_view location, const ManifestCont
     std::vector<AvroValue> offsets;
     for (int64_t offset : file.split_offsets) offsets.push_back(AvroValue::Long(offset));
     AvroValue data_file = AvroValue::Record();
-    data_file.Add("content", AvroValue::Int(0))
+    data_file.Add("content", AvroValue::Int(entry.content))
         .Add("file_path", AvroValue::String(file.file_path))
         .Add("file_format", AvroValue::String(file.file_format))
         .Add("partition", std::move(partition))
@@ -379,17 +402,36 @@ Result<ManifestFile> WriteManifest(std::string_view location, const ManifestCont
         .Add("equality_ids", AvroValue::Null())
         .Add("sort_order_id",
              file.sort_order_id ? AvroValue::Int(*file.sort_order_id) : AvroValue::Null());
-    AvroValue entry = AvroValue::Record();
-    entry.Add("status", AvroValue::Int(static_cast<int32_t>(EntryStatus::kAdded)))
-        .Add("snapshot_id", AvroValue::Long(snapshot_id))
-        .Add("sequence_number", AvroValue::Null())
-        .Add("file_sequence_number", AvroValue::Null())
+    auto optional_long = [](std::optional<int64_t> v) {
+      return v ? AvroValue::Long(*v) : AvroValue::Null();
+    };
+    AvroValue record = AvroValue::Record();
+    record.Add("status", AvroValue::Int(static_cast<int32_t>(entry.status)))
+        .Add("snapshot_id", AvroValue::Long(entry.snapshot_id.value_or(snapshot_id)))
+        .Add("sequence_number", optional_long(entry.sequence_number))
+        .Add("file_sequence_number", optional_long(entry.file_sequence_number))
         .Add("data_file", std::move(data_file));
-    CS_RETURN_IF_ERROR(writer.Append(entry));
-    manifest.added_files_count += 1;
-    manifest.added_rows_count += file.record_count;
+    CS_RETURN_IF_ERROR(writer.Append(record));
+    switch (entry.status) {
+      case EntryStatus::kAdded:
+        manifest.added_files_count += 1;
+        manifest.added_rows_count += file.record_count;
+        break;
+      case EntryStatus::kExisting:
+        manifest.existing_files_count += 1;
+        manifest.existing_rows_count += file.record_count;
+        break;
+      case EntryStatus::kDeleted:
+        manifest.deleted_files_count += 1;
+        manifest.deleted_rows_count += file.record_count;
+        break;
+    }
+    if (entry.status != EntryStatus::kDeleted) live_files.push_back(file);
+    if (entry.sequence_number && entry.status != EntryStatus::kDeleted) {
+      manifest.min_sequence_number = std::min(manifest.min_sequence_number, *entry.sequence_number);
+    }
   }
-  CS_ASSIGN_OR_RETURN(manifest.partitions, Summarize(types, files));
+  CS_ASSIGN_OR_RETURN(manifest.partitions, Summarize(types, live_files));
   CS_ASSIGN_OR_RETURN(auto bytes, writer.Finish());
   manifest.manifest_length = static_cast<int64_t>(bytes.size());
   CS_RETURN_IF_ERROR(WriteNewFile(location, bytes));

@@ -69,6 +69,14 @@ Result<ManifestFile> WriteManifest(std::string_view location, const ManifestCont
                                    int64_t snapshot_id, int64_t sequence_number,
                                    std::span<const DataFile> files);
 
+// Writes a v2 data manifest of arbitrary entries for snapshot `snapshot_id` (the manifest's
+// added_snapshot_id): ADDED entries may leave sequence numbers to inheritance; EXISTING and
+// DELETED entries must carry their snapshot id and sequence numbers. Counts, partition summaries
+// and min_sequence_number are computed from the entries.
+Result<ManifestFile> WriteManifestEntries(std::string_view location, const ManifestContext& context,
+                                          int64_t snapshot_id, int64_t sequence_number,
+                                          std::span<const ManifestEntry> entries);
+
 // Reads every entry of a manifest (v1 or v2, any writer). With `manifest`, ADDED entries
 // without sequence numbers or snapshot id inherit them from it.
 Result<std::vector<ManifestEntry>> ReadManifest(std::string_view location,

@@ -49,6 +49,44 @@ void RemoveQuietly(std::string_view location) {
   }
 }
 
+// Merges the small data manifests of `spec` into one manifest of EXISTING entries written at
+// `location` for the new snapshot, when there are enough of them; otherwise returns them as is.
+Result<std::vector<ManifestFile>> MergeSmallManifests(std::vector<ManifestFile> manifests,
+                                                      const ManifestContext& context,
+                                                      int64_t snapshot_id, int64_t sequence_number,
+                                                      const AppendOptions& options,
+                                                      const std::string& location, bool& wrote) {
+  wrote = false;
+  std::vector<ManifestFile> small;
+  std::vector<ManifestFile> kept;
+  for (auto& m : manifests) {
+    bool mergeable = m.content == 0 && m.partition_spec_id == context.spec.spec_id &&
+                     m.manifest_length < options.manifest_merge_max_bytes;
+    (mergeable ? small : kept).push_back(std::move(m));
+  }
+  if (options.manifest_merge_min_count <= 0 ||
+      static_cast<int>(small.size()) + 1 < options.manifest_merge_min_count) {
+    small.insert(small.end(), std::make_move_iterator(kept.begin()),
+                 std::make_move_iterator(kept.end()));
+    return small;
+  }
+  std::vector<ManifestEntry> existing;
+  for (const auto& m : small) {
+    CS_ASSIGN_OR_RETURN(auto entries, ReadManifest(m.manifest_path, &m));
+    for (auto& e : entries) {
+      if (e.status == EntryStatus::kDeleted) continue;
+      e.status = EntryStatus::kExisting;
+      e.data_file.spec_id = context.spec.spec_id;
+      existing.push_back(std::move(e));
+    }
+  }
+  CS_ASSIGN_OR_RETURN(
+      auto merged, WriteManifestEntries(location, context, snapshot_id, sequence_number, existing));
+  wrote = true;
+  kept.insert(kept.begin(), std::move(merged));
+  return kept;
+}
+
 std::chrono::milliseconds Backoff(const AppendOptions& options, int attempt) {
   thread_local std::mt19937_64 engine{std::random_device{}() ^ static_cast<uint64_t>(getpid())
                                                                    << 32};
@@ -239,6 +277,20 @@ Result<Snapshot> Table::Append(std::span<const DataFile> files, const AppendOpti
     }
 
     int64_t sequence_number = metadata_.last_sequence_number + 1;
+    std::string merged_location = JoinLocation(
+        metadata_.location, "metadata/" + commit_uuid + "-m1-" + std::to_string(attempt) + ".avro");
+    bool merged = false;
+    auto merged_manifests =
+        MergeSmallManifests(std::move(manifests), ManifestContext{schema_json, spec}, snapshot_id,
+                            sequence_number, options, merged_location, merged);
+    if (!merged_manifests.has_value()) {
+      RemoveQuietly(manifest_location);
+      return std::unexpected(merged_manifests.error());
+    }
+    manifests = std::move(*merged_manifests);
+    auto remove_attempt_files = [&] {
+      if (merged) RemoveQuietly(merged_location);
+    };
     manifest.sequence_number = sequence_number;
     manifest.min_sequence_number = sequence_number;
     manifests.insert(manifests.begin(), manifest);
@@ -250,6 +302,7 @@ Result<Snapshot> Table::Append(std::span<const DataFile> files, const AppendOpti
     if (auto written =
             WriteManifestList(list_location, snapshot_id, parent_id, sequence_number, manifests);
         !written.has_value()) {
+      remove_attempt_files();
       RemoveQuietly(manifest_location);
       return std::unexpected(written.error());
     }
@@ -279,6 +332,7 @@ Result<Snapshot> Table::Append(std::span<const DataFile> files, const AppendOpti
     std::string next_location = NextMetadataFileLocation(metadata_.location, metadata_location_);
     if (auto written = WriteNewFile(next_location, SerializeTableMetadata(next));
         !written.has_value()) {
+      remove_attempt_files();
       RemoveQuietly(list_location);
       RemoveQuietly(manifest_location);
       return std::unexpected(written.error());
@@ -291,6 +345,7 @@ Result<Snapshot> Table::Append(std::span<const DataFile> files, const AppendOpti
     }
     RemoveQuietly(next_location);
     RemoveQuietly(list_location);
+    remove_attempt_files();
     if (committed.error().code != ErrorCode::kConflict) {
       RemoveQuietly(manifest_location);
       return std::unexpected(committed.error().WithContext("committing " + id_.ToString()));

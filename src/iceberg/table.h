@@ -31,6 +31,12 @@ struct AppendOptions {
   int max_attempts = 100;
   std::chrono::milliseconds initial_backoff{10};
   std::chrono::milliseconds max_backoff{1000};
+  // When the current snapshot lists this many data manifests smaller than
+  // manifest_merge_max_bytes, they are merged into one (entries kept as EXISTING), so readers
+  // open few manifests however many appends came before (Java's commit.manifest.min-count-to-merge
+  // and commit.manifest.target-size-bytes).
+  int manifest_merge_min_count = 100;
+  int64_t manifest_merge_max_bytes = 8 << 20;
 };
 
 // The location of a table under a local warehouse: "<absolute warehouse>/<namespace>/<table>".
@@ -60,10 +66,11 @@ class Table {
   Status Refresh();
 
   // Fast append: writes one manifest for `files` and commits one snapshot whose manifest list is
-  // that manifest plus the current snapshot's manifests. The summary carries the standard totals
-  // (spec, "Snapshot Summary") and `options.summary`. On losing the compare-and-swap the table
-  // is re-read, `options.condition` re-checked, and the commit re-applied, up to max_attempts.
-  // Returns the committed snapshot; on error nothing became visible.
+  // that manifest plus the current snapshot's manifests (small ones merged, see AppendOptions). The
+  // summary carries the standard totals (spec, "Snapshot Summary") and `options.summary`. On losing
+  // the compare-and-swap the table is re-read, `options.condition` re-checked, and the commit
+  // re-applied, up to max_attempts. Returns the committed snapshot; on error nothing became
+  // visible.
   Result<Snapshot> Append(std::span<const DataFile> files, const AppendOptions& options = {});
 
   // Live data file entries of the current snapshot, sequence numbers inherited.

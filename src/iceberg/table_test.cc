@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "catalog/sqlite_catalog.h"
@@ -235,6 +236,50 @@ TEST_F(TableTest, ConcurrentAppendersNeverLoseASnapshot) {
   std::map<int32_t, int64_t> offsets;
   for (int w = 0; w < kWriters; ++w) offsets[w] = kAppendsEach;
   EXPECT_EQ(KafkaOffsets(m, "g", "t").value(), offsets);
+}
+
+TEST_F(TableTest, SmallManifestsAreMergedKeepingEveryFileAndItsSequenceNumber) {
+  auto catalog = OpenCatalog();
+  auto table = Table::Create(*catalog, warehouse(), kClicks, ClicksSchema(), ByPage()).value();
+  AppendOptions options;
+  options.manifest_merge_min_count = 4;
+  for (int i = 0; i < 10; ++i) {
+    DataFile f = File(i % 2 ? "/home" : "/cart", i + 1, i);
+    ASSERT_TRUE(table.Append(std::span(&f, 1), options).has_value());
+    auto manifests = ReadManifestList(table.metadata().CurrentSnapshot()->manifest_list).value();
+    EXPECT_LT(manifests.size(), 4u) << "after append " << i;
+  }
+  auto files = table.CurrentFiles();
+  ASSERT_TRUE(files.has_value());
+  ASSERT_EQ(files->size(), 10u);
+  std::map<std::string, int64_t> sequence_by_path;
+  for (const auto& e : *files) sequence_by_path[e.data_file.file_path] = *e.sequence_number;
+  for (int i = 0; i < 10; ++i) {
+    // File i was added by the (i+1)-th commit and keeps that data sequence number when merged.
+    EXPECT_EQ(sequence_by_path.at(File(i % 2 ? "/home" : "/cart", 1, i).file_path), i + 1);
+  }
+  EXPECT_EQ(table.metadata().CurrentSnapshot()->summary.at("total-records"), "55");
+
+  // pyiceberg reads the merged manifests the same way.
+  std::string out = testing::RunPython(R"(
+import json, sys
+from pyiceberg.catalog.sql import SqlCatalog
+d = sys.argv[1]
+c = SqlCatalog('catalog', uri='sqlite:///' + d + '/catalog.db', warehouse='file://' + d + '/warehouse')
+t = c.load_table('website.clicks')
+entries = t.inspect.entries().to_pylist()
+print(json.dumps(sorted([e['data_file']['file_path'], e['sequence_number'], e['status']] for e in entries)))
+print(json.dumps(sorted(task.file.file_path for task in t.scan().plan_files())))
+)",
+                                       dir_);
+  auto newline = out.find('\n');
+  auto entries = nlohmann::json::parse(out.substr(0, newline));
+  auto planned = nlohmann::json::parse(out.substr(newline + 1));
+  ASSERT_EQ(entries.size(), 10u);
+  ASSERT_EQ(planned.size(), 10u);
+  for (const auto& e : entries) {
+    EXPECT_EQ(e[1], sequence_by_path.at(e[0].get<std::string>())) << e;
+  }
 }
 
 TEST(SnapshotSummaryTest, NewestSnapshotMentioningAPartitionWins) {
