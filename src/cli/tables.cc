@@ -3,7 +3,6 @@
 #include <array>
 #include <cstdio>
 #include <ctime>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <set>
@@ -13,7 +12,6 @@
 #include "catalog/identifier.h"
 #include "catalog/sqlite_catalog.h"
 #include "cli/command.h"
-#include "iceberg/location.h"
 #include "iceberg/table.h"
 #include "pipeline/click_tables.h"
 #include "pipeline/ndjson_loader.h"
@@ -222,10 +220,8 @@ Status Load(const GlobalOptions& globals, const std::string& name, const std::st
     }
   }
   if (!table.has_value()) return std::unexpected(table.error());
-  CS_ASSIGN_OR_RETURN(auto schema, table->metadata().CurrentSchema());
-  CS_ASSIGN_OR_RETURN(auto spec, table->metadata().DefaultSpec());
-  CS_ASSIGN_OR_RETURN(
-      auto batch, pipeline::WriteNdjsonDataFiles(path, schema, spec, table->metadata().location));
+  CS_ASSIGN_OR_RETURN(auto report, pipeline::LoadNdjson(*table, path));
+  const pipeline::NdjsonBatch& batch = report.batch;
   for (const auto& bad : batch.bad_lines) {
     std::cerr << path << ":" << bad.line_number << ": bad event: " << bad.reason << "\n";
   }
@@ -233,24 +229,14 @@ Status Load(const GlobalOptions& globals, const std::string& name, const std::st
     std::cerr << "(" << batch.bad_count - static_cast<int64_t>(batch.bad_lines.size())
               << " more bad lines not listed)\n";
   }
-  if (batch.files.empty()) {
+  if (!report.snapshot_id) {
     std::cout << "no events in " << path << "; " << batch.bad_count
               << " bad lines; no snapshot committed\n";
     return Ok();
   }
-  auto snapshot = table->Append(batch.files);
-  if (!snapshot.has_value()) {
-    for (const auto& f : batch.files) {
-      if (auto local = iceberg::LocalPath(f.file_path); local.has_value()) {
-        std::error_code ec;
-        std::filesystem::remove(*local, ec);
-      }
-    }
-    return std::unexpected(snapshot.error().WithContext("loading " + path));
-  }
   std::cout << "loaded " << batch.rows << " events from " << path << " into " << id.ToString()
-            << ": snapshot " << snapshot->snapshot_id << ", " << batch.files.size()
-            << " data files, " << batch.bad_count << " bad lines\n";
+            << ": snapshot " << *report.snapshot_id << ", " << batch.files.size() << " data files, "
+            << batch.bad_count << " bad lines\n";
   return Ok();
 }
 
