@@ -4,22 +4,26 @@
 # - duckdb.h: the C API header of the same release, from the duckdb 1.5.5 source distribution on
 #   PyPI (sha256 below);
 # - the iceberg and avro extensions: the duckdb-extension-* wheels of requirements.txt (20-python.sh),
-#   loaded by path at run time.
-# Result: .deps/duckdb/{lib/libduckdb.so,include/duckdb.h}, found by cmake/DuckDB.cmake.
+#   loaded here once by the venv's DuckDB with its signature check on (so they are DuckDB's signed
+#   builds for v1.5.5 linux_amd64), then copied next to libduckdb.so; `clickstream` loads these
+#   copies by path without repeating the check (it costs 0.25 s of CPU per command).
+# Result: .deps/duckdb/{lib/libduckdb.so,include/duckdb.h,extensions/*.duckdb_extension}, found by
+# cmake/DuckDB.cmake.
 DUCKDB_NPM_PACKAGE="@duckdb/node-bindings-linux-x64@1.5.5-r.5"
 DUCKDB_NPM_INTEGRITY="sha512-kCyq6BXhn6QXfwF8yVdVKriSSHP+rfVWcJ56cG8qZzlOZpxyvT5WGm6jMshxg4ditLlOsHsIN/D47RYrcjXuHQ=="
 DUCKDB_SDIST_VERSION="1.5.5"
 DUCKDB_SDIST_SHA256="72f33ee57ca7595b23957671a2cc7f7fe2be0ecc2d68f63abedcfcaa3a5c1238"
 
-if ! step_done duckdb scripts/setup.d/35-duckdb.sh || [ ! -f "$DEPS/duckdb/lib/libduckdb.so" ] \
-    || [ ! -f "$DEPS/duckdb/include/duckdb.h" ]; then
+if ! step_done duckdb scripts/setup.d/35-duckdb.sh requirements.txt \
+    || [ ! -f "$DEPS/duckdb/lib/libduckdb.so" ] || [ ! -f "$DEPS/duckdb/include/duckdb.h" ] \
+    || [ ! -f "$DEPS/duckdb/extensions/iceberg.duckdb_extension" ]; then
   log "fetching DuckDB $DUCKDB_SDIST_VERSION (libduckdb.so from npm, duckdb.h from PyPI)"
   if ! command -v npm >/dev/null; then
     as_root apt-get install -y -qq --no-install-recommends npm >/dev/null
   fi
   work=$(mktemp -d)
   rm -rf "$DEPS/duckdb"
-  mkdir -p "$DEPS/duckdb/lib" "$DEPS/duckdb/include"
+  mkdir -p "$DEPS/duckdb/lib" "$DEPS/duckdb/include" "$DEPS/duckdb/extensions"
 
   tgz=$(cd "$work" && npm pack --silent "$DUCKDB_NPM_PACKAGE" 2>/dev/null | tail -1)
   [ -f "$work/$tgz" ] || die "npm pack $DUCKDB_NPM_PACKAGE failed"
@@ -37,5 +41,15 @@ print(base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).
   tar -xzf "$sdist" -C "$work" "duckdb-$DUCKDB_SDIST_VERSION/external/duckdb/src/include/duckdb.h"
   mv "$work/duckdb-$DUCKDB_SDIST_VERSION/external/duckdb/src/include/duckdb.h" "$DEPS/duckdb/include/"
   rm -rf "$work"
-  step_mark duckdb scripts/setup.d/35-duckdb.sh
+
+  "$VENV/bin/python" - "$DEPS/duckdb/extensions" <<'PY' || die "the DuckDB extensions of the venv failed DuckDB's signature check"
+import pathlib, shutil, sys
+import duckdb, duckdb_extension_avro, duckdb_extension_iceberg
+con = duckdb.connect(config={"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"})
+for module, name in ((duckdb_extension_avro, "avro"), (duckdb_extension_iceberg, "iceberg")):
+    path = pathlib.Path(module.__file__).parent / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
+    con.execute(f"LOAD '{path}'")  # signed extensions only: allow_unsigned_extensions stays off
+    shutil.copyfile(path, pathlib.Path(sys.argv[1]) / path.name)
+PY
+  step_mark duckdb scripts/setup.d/35-duckdb.sh requirements.txt
 fi

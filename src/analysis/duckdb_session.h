@@ -13,7 +13,8 @@
 namespace clickstream::analysis {
 
 // Where the DuckDB extensions come from: the files of the pinned duckdb-extension-iceberg and
-// duckdb-extension-avro wheels (DuckDB 1.5.5, linux_amd64), loaded by path.
+// duckdb-extension-avro wheels (DuckDB 1.5.5, linux_amd64) that setup signature-checked and copied
+// into .deps/duckdb/extensions; loaded by path without a second signature check.
 struct DuckDbOptions {
   std::string iceberg_extension;
   std::string avro_extension;
@@ -31,8 +32,8 @@ using QueryParameter = std::variant<std::string, int64_t>;
 // timestamps print and truncate the same everywhere. Not thread-safe; movable, not copyable.
 class DuckDbSession {
  public:
-  // Opens the database and loads the avro then the iceberg extension (signatures checked as
-  // DuckDB always does). kUnavailable with the file name when an extension cannot be loaded.
+  // Opens the database and loads the avro then the iceberg extension (DuckDB still checks their
+  // version and platform). kUnavailable with the file name when an extension cannot be loaded.
   static Result<DuckDbSession> Open(const DuckDbOptions& options);
 
   DuckDbSession(DuckDbSession&&) noexcept;

@@ -74,13 +74,11 @@ Result<std::vector<PageClicks>> ClickQuestions::TopPages(int64_t limit) {
   }
   CS_ASSIGN_OR_RETURN(auto page, RequireColumn(result, "page", "top_pages"));
   CS_ASSIGN_OR_RETURN(auto clicks, RequireColumn(result, "clicks", "top_pages"));
-  CS_ASSIGN_OR_RETURN(auto users, RequireColumn(result, "users", "top_pages"));
   std::vector<PageClicks> pages;
   for (const auto& row : result.rows) {
     PageClicks entry;
     entry.page = row[page].value_or("NULL");
     CS_ASSIGN_OR_RETURN(entry.clicks, ToInt(row[clicks], "clicks"));
-    CS_ASSIGN_OR_RETURN(entry.users, ToInt(row[users], "users"));
     pages.push_back(std::move(entry));
   }
   return pages;

@@ -24,7 +24,6 @@ inline constexpr std::string_view kClicksTable = "website.clicks";
 struct PageClicks {
   std::string page;
   int64_t clicks = 0;
-  int64_t users = 0;
 };
 
 struct UserClick {

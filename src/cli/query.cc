@@ -10,6 +10,9 @@
 namespace clickstream::cli {
 namespace {
 
+// The page sequence line names at most this many pages (the table lists every click).
+constexpr std::size_t kSequencePages = 30;
+
 struct QueryFlags {
   analysis::TimeTravel travel;
   int64_t limit = 10;
@@ -44,11 +47,9 @@ Status TopPages(const QueryFlags& flags, const GlobalOptions& globals) {
   return WithQuestions(flags, globals, [&](analysis::ClickQuestions& questions) -> Status {
     CS_ASSIGN_OR_RETURN(auto pages, questions.TopPages(flags.limit));
     analysis::QueryResult table;
-    table.columns = {NumberColumn("rank"), TextColumn("page"), NumberColumn("clicks"),
-                     NumberColumn("users")};
+    table.columns = {NumberColumn("rank"), TextColumn("page"), NumberColumn("clicks")};
     for (std::size_t i = 0; i < pages.size(); ++i) {
-      table.rows.push_back({std::to_string(i + 1), pages[i].page, std::to_string(pages[i].clicks),
-                            std::to_string(pages[i].users)});
+      table.rows.push_back({std::to_string(i + 1), pages[i].page, std::to_string(pages[i].clicks)});
     }
     std::cout << "Most popular pages in " << analysis::kClicksTable << " (top " << flags.limit
               << "):\n"
@@ -79,7 +80,12 @@ Status UserActivity(const QueryFlags& flags, const GlobalOptions& globals) {
     std::string sequence;
     for (const auto& click : clicks) {
       table.rows.push_back({std::to_string(click.click_number), click.click_timestamp, click.page});
-      sequence += (sequence.empty() ? "" : " -> ") + click.page;
+      if (table.rows.size() <= kSequencePages) {
+        sequence += (sequence.empty() ? "" : " -> ") + click.page;
+      }
+    }
+    if (clicks.size() > kSequencePages) {
+      sequence += " -> ... (" + std::to_string(clicks.size() - kSequencePages) + " more)";
     }
     std::cout << "Click activity of " << flags.user_id << " (" << clicks.size()
               << (clicks.size() == 1 ? " click" : " clicks") << ", oldest first):\n"
