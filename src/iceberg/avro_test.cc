@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <sstream>
 
 #include "iceberg/testing_python.h"
@@ -119,6 +120,30 @@ TEST_F(AvroTest, ContainerFileRoundTripsThroughOurReader) {
     EXPECT_EQ(r.Find("counts")->items[2].Find("value")->integer, -2000);
     EXPECT_EQ(r.Find("offsets")->items[1].integer, int64_t{7} << 33);
     EXPECT_EQ(r.Find("no_such_field"), nullptr);
+  }
+}
+
+TEST(AvroContainerTest, CorruptedFilesAreErrorsNotCrashes) {
+  for (auto codec : {AvroCodec::kNull, AvroCodec::kDeflate}) {
+    auto writer = AvroFileWriter::Create(kSchema, {{"format-version", "2"}}, codec);
+    ASSERT_TRUE(writer.has_value());
+    for (int i = 0; i < 20; ++i) ASSERT_TRUE(writer->Append(Sample(i)).has_value());
+    const std::string good = writer->Finish().value();
+    // A cut at a block boundary is a valid shorter file; anywhere else it is an error.
+    for (std::size_t cut = 0; cut < good.size(); cut += 7) {
+      auto file = ReadAvroFile(std::string_view(good).substr(0, cut));
+      if (file.has_value()) EXPECT_LT(file->records.size(), 20u) << cut;
+    }
+    std::mt19937 engine(42);
+    int rejected = 0;
+    for (int round = 0; round < 500; ++round) {
+      std::string bad = good;
+      for (int flips = 0; flips < 3; ++flips) {
+        bad[engine() % bad.size()] ^= static_cast<char>(1 + engine() % 255);
+      }
+      rejected += ReadAvroFile(bad).has_value() ? 0 : 1;  // must return, either way
+    }
+    EXPECT_GT(rejected, 250);
   }
 }
 
