@@ -1,5 +1,6 @@
 """Two processes append to one table at the same time, each 50 snapshots through the catalog's
-compare-and-swap: the table ends with 100 snapshots and every row, read by pyiceberg and DuckDB."""
+compare-and-swap: the table ends with 100 snapshots and every row, read by pyiceberg, DuckDB and
+Spark. The 99th append also merges the 98 small manifests before it (Table's manifest merging)."""
 
 import subprocess
 
@@ -11,7 +12,7 @@ APPENDS_PER_WRITER = 50
 EVENTS = {"a": 100, "b": 101}
 
 
-def test_two_concurrent_writers_lose_no_snapshot_and_no_row(tmp_path, clickstream):
+def test_two_concurrent_writers_lose_no_snapshot_and_no_row(tmp_path, clickstream, spark):
     env = {"CLICKSTREAM_CATALOG": str(tmp_path / "catalog.db"), "CLICKSTREAM_WAREHOUSE": str(tmp_path / "wh")}
     assert clickstream("tables", "create", env=env).returncode == 0
     files = {writer: [] for writer in EVENTS}
@@ -57,3 +58,7 @@ def test_two_concurrent_writers_lose_no_snapshot_and_no_row(tmp_path, clickstrea
     assert table.current_snapshot().summary["total-records"] == str(len(expected))
     assert arrow_rows(table.scan().to_arrow()) == expected
     assert duckdb_rows(table.metadata_location) == expected
+    assert arrow_rows(spark.read_table(tmp_path / "catalog.db", tmp_path / "wh", "website.clicks")) == expected
+    manifests = table.current_snapshot().manifests(table.io)
+    assert len(manifests) < 10, "small manifests were merged"
+    assert sum(m.existing_files_count for m in manifests) > 0
