@@ -14,6 +14,7 @@ its time includes process start, loading the DuckDB extensions and reading the t
 import argparse
 import os
 import pathlib
+import resource
 import statistics
 import subprocess
 import sys
@@ -85,9 +86,17 @@ SPARK_SQL = {
 
 
 def time_duckdb(binary, env, args):
+    """Wall seconds of one `clickstream query` process (its CPU seconds are kept in CPU_SECONDS)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     run([binary, "query", *args], env)
-    return time.monotonic() - started
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU_SECONDS.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall
+
+
+CPU_SECONDS = []
 
 
 def main():
@@ -109,9 +118,11 @@ def main():
     for name, question in QUESTIONS.items():
         drop_page_cache()
         cold = time_duckdb(args.binary, env, question)
+        CPU_SECONDS.clear()
         warm = statistics.median(time_duckdb(args.binary, env, question) for _ in range(WARM_RUNS))
-        results[name] = {"duckdb_cold": cold, "duckdb_warm": warm}
-        print(f"  duckdb {name}: cold {cold:.3f} s, warm {warm:.3f} s", flush=True)
+        cpu = statistics.median(CPU_SECONDS)
+        results[name] = {"duckdb_cold": cold, "duckdb_warm": warm, "duckdb_cpu": cpu}
+        print(f"  duckdb {name}: cold {cold:.3f} s, warm {warm:.3f} s, warm CPU {cpu:.3f} s", flush=True)
 
     import spark_session
 
@@ -138,12 +149,13 @@ def main():
     spark.stop()
 
     print()
+    print(f"load average (1/5/15 min) at the end: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     print(f"rows: {rows:,}; page cache dropped before cold runs: {'yes' if dropped else 'no (not permitted)'}; "
           f"Spark session start (not in the times): {jvm_start:.1f} s")
-    print("| question | DuckDB cold (s) | DuckDB warm (s) | Spark cold (s) | Spark warm (s) | Spark/DuckDB cold | Spark/DuckDB warm |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| question | DuckDB cold (s) | DuckDB warm (s) | DuckDB warm CPU (s) | Spark cold (s) | Spark warm (s) | Spark/DuckDB cold | Spark/DuckDB warm |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, r in results.items():
-        print(f"| {name} | {r['duckdb_cold']:.3f} | {r['duckdb_warm']:.3f} | {r['spark_cold']:.3f} | "
+        print(f"| {name} | {r['duckdb_cold']:.3f} | {r['duckdb_warm']:.3f} | {r['duckdb_cpu']:.3f} | {r['spark_cold']:.3f} | "
               f"{r['spark_warm']:.3f} | {r['spark_cold'] / r['duckdb_cold']:.1f}x | "
               f"{r['spark_warm'] / r['duckdb_warm']:.1f}x |")
 

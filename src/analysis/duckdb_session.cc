@@ -374,7 +374,8 @@ Result<QueryResult> DuckDbSession::Query(std::string_view sql,
       duckdb_extract_statements(handles_->connection, text.c_str(), extracted.get());
   if (count == 0) {
     const char* message = duckdb_extract_statements_error(extracted.value());
-    return std::unexpected(ClassifyError(message != nullptr ? message : "no SQL statement given"));
+    if (message == nullptr || *message == '\0') return InvalidArgument("no SQL statement given");
+    return std::unexpected(ClassifyError(message));
   }
   ResultHolder result;
   for (idx_t i = 0; i < count; ++i) {

@@ -1,6 +1,8 @@
 // `clickstream query top-pages|unique-users|user-activity`: the seed's three questions by name,
 // answered by DuckDB embedded with the shared SQL of engines/sql, printed for people.
+#include <algorithm>
 #include <iostream>
+#include <optional>
 
 #include "analysis/analysis_session.h"
 #include "analysis/named_queries.h"
@@ -17,6 +19,7 @@ struct QueryFlags {
   analysis::TimeTravel travel;
   int64_t limit = 10;
   std::string user_id;
+  std::optional<int64_t> activity_limit;  // user-activity: list at most this many clicks
 };
 
 analysis::Column NumberColumn(std::string name) {
@@ -77,18 +80,25 @@ Status UserActivity(const QueryFlags& flags, const GlobalOptions& globals) {
     }
     analysis::QueryResult table;
     table.columns = {NumberColumn("#"), TextColumn("click_timestamp"), TextColumn("page")};
+    const std::size_t shown = std::min(
+        clicks.size(), static_cast<std::size_t>(
+                           flags.activity_limit.value_or(static_cast<int64_t>(clicks.size()))));
     std::string sequence;
-    for (const auto& click : clicks) {
-      table.rows.push_back({std::to_string(click.click_number), click.click_timestamp, click.page});
-      if (table.rows.size() <= kSequencePages) {
-        sequence += (sequence.empty() ? "" : " -> ") + click.page;
+    for (std::size_t i = 0; i < clicks.size(); ++i) {
+      const auto& click = clicks[i];
+      if (i < shown) {
+        table.rows.push_back(
+            {std::to_string(click.click_number), click.click_timestamp, click.page});
       }
+      if (i < kSequencePages) sequence += (sequence.empty() ? "" : " -> ") + click.page;
     }
     if (clicks.size() > kSequencePages) {
       sequence += " -> ... (" + std::to_string(clicks.size() - kSequencePages) + " more)";
     }
-    std::cout << "Click activity of " << flags.user_id << " (" << clicks.size()
-              << (clicks.size() == 1 ? " click" : " clicks") << ", oldest first):\n"
+    std::cout << "Click activity of " << flags.user_id << " (";
+    if (shown < clicks.size()) std::cout << "first " << shown << " of ";
+    std::cout << clicks.size() << (clicks.size() == 1 ? " click" : " clicks")
+              << ", oldest first):\n"
               << analysis::FormatTable(table) << "Page sequence: " << sequence << "\n"
               << std::flush;
     return Ok();
@@ -123,6 +133,9 @@ void AddQueryCommand(CLI::App& root, const GlobalOptions& globals, int& exit_cod
   CLI::App* activity = cmd->add_subcommand(
       "user-activity", "One user's clicks in time order, with the page sequence");
   activity->add_option("user_id", flags->user_id, "The user, e.g. user_42")->required();
+  activity
+      ->add_option("--limit", flags->activity_limit, "List at most this many clicks (oldest first)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000'000}));
   activity->callback([run] { run(UserActivity); });
 }
 
