@@ -1,0 +1,270 @@
+"""Runs Flink SQL files on a local Flink (PyFlink's embedded MiniCluster) with the pinned connector
+jars, and waits for the job when the files end with INSERT statements.
+
+    python engines/flink/run_sql.py [--mode streaming|batch] [--var name=value ...] FILE.sql ...
+    python engines/flink/run_sql.py --query "SELECT ..."|Q.sql [--format table|csv|json] FILE.sql ...
+
+Files run in order, statement by statement (split at `;` ending a line). `${name}` in a file is
+replaced by the --var of that name; an unknown name is an error. INSERT statements of all files
+form one statement set, i.e. one Flink job. --query runs a SELECT (text or a .sql file such as
+engines/sql/top_pages.sql) after the files, with `catalog` as the current catalog, and prints it.
+
+The jars are exactly the files of .deps/flink-jars (jvm/flink/pom.xml, resolved by
+./scripts/setup), on the JVM's class path; the JVM gets a 1 GiB heap, parallelism 2, session time
+zone UTC.
+"""
+
+import argparse
+import csv
+import json
+import os
+import pathlib
+import re
+import signal
+import sys
+import threading
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+JARS_DIR = pathlib.Path(os.environ.get("CLICKSTREAM_FLINK_JARS", ROOT / ".deps" / "flink-jars"))
+VAR = re.compile(r"\$\{([a-z_]+)\}")
+SET_STATEMENT = re.compile(r"(?is)^SET\s+'([^']+)'\s*=\s*'([^']*)'$")
+
+
+def flink_jars():
+    """The pinned connector jars; fails clearly when setup has not run."""
+    jars = sorted(j.resolve() for j in JARS_DIR.glob("*.jar"))
+    if not any("iceberg-flink-runtime" in j.name for j in jars):
+        raise SystemExit(f"error: no Iceberg Flink runtime in {JARS_DIR}: run ./scripts/setup first")
+    return jars
+
+
+def substitute(text, variables, source):
+    """Replaces every ${name} in `text`; an unknown name is an error naming `source`."""
+
+    def value(match):
+        name = match.group(1)
+        if name not in variables:
+            raise SystemExit(f"error: {source} uses ${{{name}}}, which no --var sets")
+        return variables[name]
+
+    return VAR.sub(value, text)
+
+
+def split_statements(text):
+    """SQL statements of a file: `--` comments dropped, split at `;` outside quotes."""
+    statements, current, quoted = [], [], False
+    for line in text.splitlines():
+        out = []
+        i = 0
+        while i < len(line):
+            ch = line[i]
+            if ch == "'":
+                quoted = not quoted
+            if not quoted and line.startswith("--", i):
+                break
+            if not quoted and ch == ";":
+                current.append("".join(out))
+                statement = "\n".join(current).strip()
+                if statement:
+                    statements.append(statement)
+                current, out = [], []
+            else:
+                out.append(ch)
+            i += 1
+        current.append("".join(out))
+    rest = "\n".join(current).strip()
+    if rest:
+        statements.append(rest)
+    return statements
+
+
+def query_text(arg):
+    """The SQL of a .sql file argument (comment lines and a final `;` dropped) or `arg` itself."""
+    path = pathlib.Path(arg)
+    text = path.read_text() if arg.endswith(".sql") and path.is_file() else arg
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("--")]
+    return "\n".join(lines).strip().rstrip(";")
+
+
+def make_table_env(mode, parallelism, checkpoint_interval):
+    """A TableEnvironment on a local MiniCluster with the pinned jars on its class path."""
+    os.environ.setdefault("JVM_ARGS", "-Xmx1g -Duser.timezone=UTC")
+    os.environ.setdefault("LOG4J_PROPERTIES", str(ROOT / "engines" / "flink" / "log4j.properties"))
+    # The jars go on the JVM's class path, like Flink's lib/ folder: Iceberg's catalog loader needs
+    # Hadoop's classes from the class loader that creates the catalog, which pipeline.jars is not.
+    # PyFlink's gateway adds HADOOP_CLASSPATH to the class path of the local JVM it starts.
+    os.environ["HADOOP_CLASSPATH"] = os.pathsep.join(str(j) for j in flink_jars())
+    from pyflink.table import EnvironmentSettings, TableEnvironment
+
+    settings = (
+        EnvironmentSettings.in_streaming_mode() if mode == "streaming" else EnvironmentSettings.in_batch_mode()
+    )
+    env = TableEnvironment.create(settings)
+    config = env.get_config()
+    config.set("parallelism.default", str(parallelism))
+    config.set("table.local-time-zone", "UTC")
+    config.set("taskmanager.memory.process.size", "1g")
+    if mode == "streaming":
+        # Iceberg commits and Kafka offset commits happen on checkpoints (and once more when a
+        # bounded source ends).
+        config.set("execution.checkpointing.interval", checkpoint_interval)
+    return env
+
+
+def print_result(table_result, fmt):
+    """Prints a SELECT's rows to stdout as a table, CSV or JSON lines."""
+    names = table_result.get_table_schema().get_field_names()
+    with table_result.collect() as results:
+        rows = [[None if v is None else str(v) for v in row] for row in results]
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(names)
+        writer.writerows(rows)
+    elif fmt == "json":
+        for row in rows:
+            print(json.dumps(dict(zip(names, row))))
+    else:
+        widths = [max([len(n)] + [len(v or "NULL") for v in col]) for n, col in zip(names, zip(*rows) if rows else [[]] * len(names))]
+        print("  ".join(n.ljust(w) for n, w in zip(names, widths)))
+        for row in rows:
+            print("  ".join((v or "NULL").ljust(w) for v, w in zip(row, widths)))
+
+
+SAVEPOINT_FILE = "savepoint"
+
+
+def latest_savepoint(state_dir):
+    """The path of the savepoint the previous run stopped with, or None."""
+    marker = pathlib.Path(state_dir) / SAVEPOINT_FILE
+    return marker.read_text().strip() if marker.is_file() else None
+
+
+class LagWatch:
+    """Whether the consumer group has committed, for every partition of the topic, at least the
+    end offset the partition had when the watch began (Flink commits on each checkpoint)."""
+
+    def __init__(self, variables):
+        from kafka import KafkaConsumer, TopicPartition
+
+        # Never subscribes, so it only reads the group's committed offsets and never joins it.
+        self.consumer = KafkaConsumer(
+            bootstrap_servers=variables["brokers"],
+            group_id=variables["group"],
+            enable_auto_commit=False,
+        )
+        partitions = self.consumer.partitions_for_topic(variables["topic"]) or set()
+        tps = [TopicPartition(variables["topic"], p) for p in sorted(partitions)]
+        self.targets = {tp: end for tp, end in self.consumer.end_offsets(tps).items() if end > 0}
+
+    def caught_up(self):
+        for tp, end in self.targets.items():
+            committed = self.consumer.committed(tp)
+            if committed is None or committed < end:
+                return False
+        return True
+
+    def close(self):
+        self.consumer.close()
+
+
+def supervise(job_client, state_dir, watch):
+    """Waits for the job; on SIGINT/SIGTERM, or once `watch` reports caught up, stops it with a
+    savepoint (Kafka offsets and Iceberg's committed checkpoint in one state) for the next run."""
+    from pyflink.java_gateway import get_gateway
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    status_done = {"FINISHED", "FAILED", "CANCELED"}
+    try:
+        while True:
+            status = str(job_client.get_job_status().result())
+            if status in status_done:
+                if status != "FINISHED":
+                    raise SystemExit(f"error: flink job ended {status}")
+                return
+            if stop.is_set() or (watch is not None and watch.caught_up()):
+                break
+            stop.wait(1.0)
+    finally:
+        if watch is not None:
+            watch.close()
+    savepoints = pathlib.Path(state_dir).resolve() / "savepoints"
+    savepoints.mkdir(parents=True, exist_ok=True)
+    gateway = get_gateway()
+    canonical = gateway.jvm.org.apache.flink.core.execution.SavepointFormatType.CANONICAL
+    future = job_client._j_job_client.stopWithSavepoint(False, savepoints.as_uri(), canonical)
+    path = future.get()
+    (pathlib.Path(state_dir) / SAVEPOINT_FILE).write_text(str(path) + "\n")
+    print(f"stopped with savepoint {path}", file=sys.stderr)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=pathlib.Path)
+    parser.add_argument("--mode", choices=["streaming", "batch"], default="streaming")
+    parser.add_argument("--var", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--query", help="a SELECT (or .sql file) run after the files; rows printed")
+    parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    parser.add_argument("--parallelism", type=int, default=2)
+    parser.add_argument("--checkpoint-interval", default="5 s")
+    parser.add_argument(
+        "--state-dir",
+        type=pathlib.Path,
+        help="streaming: resume from the savepoint kept here, and stop with a new one",
+    )
+    parser.add_argument(
+        "--until-caught-up",
+        action="store_true",
+        help="stop (with a savepoint) once the group has committed the offsets that were latest"
+        " at start; needs --var brokers/topic/group and --state-dir",
+    )
+    args = parser.parse_args(argv)
+
+    variables = {}
+    for item in args.var:
+        name, sep, value = item.partition("=")
+        if not sep:
+            parser.error(f"--var wants NAME=VALUE, got {item!r}")
+        variables[name] = value
+
+    if args.until_caught_up and not args.state_dir:
+        parser.error("--until-caught-up needs --state-dir")
+    env = make_table_env(args.mode, args.parallelism, args.checkpoint_interval)
+    if args.state_dir:
+        savepoint = latest_savepoint(args.state_dir)
+        if savepoint:
+            print(f"resuming from savepoint {savepoint}", file=sys.stderr)
+            env.get_config().set("execution.state-recovery.path", savepoint)
+    inserts = []
+    for path in args.files:
+        for statement in split_statements(substitute(path.read_text(), variables, path)):
+            setting = SET_STATEMENT.match(statement)
+            if setting:  # the SQL client's SET; the Table API takes it as configuration
+                env.get_config().set(setting.group(1), setting.group(2))
+            elif re.match(r"(?i)^INSERT\s", statement):
+                inserts.append(statement)
+            else:
+                env.execute_sql(statement).wait()
+    if args.query:
+        # Analysis queries (engines/sql/) name tables as website.clicks: resolve them in `catalog`.
+        env.execute_sql("USE CATALOG catalog").wait()
+        print_result(env.execute_sql(query_text(args.query)), args.format)
+    if inserts:
+        statement_set = env.create_statement_set()
+        for statement in inserts:
+            statement_set.add_insert_sql(statement)
+        result = statement_set.execute()
+        job = result.get_job_client().get_job_id()
+        print(f"flink job {job} running ({len(inserts)} INSERT statement(s))", file=sys.stderr)
+        if args.state_dir:
+            watch = LagWatch(variables) if args.until_caught_up else None
+            supervise(result.get_job_client(), args.state_dir, watch)
+        else:
+            result.wait()
+        print(f"flink job {job} finished", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
