@@ -1,0 +1,339 @@
+#include "pipeline/processor.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <set>
+#include <string_view>
+#include <utility>
+
+#include "catalog/sqlite_catalog.h"
+#include "events/click_codec.h"
+#include "pipeline/click_tables.h"
+#include "pipeline/profile_directory.h"
+#include "pipeline/table_sink.h"
+
+namespace clickstream::pipeline {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// Messages taken from the consumer per Poll.
+constexpr size_t kPollBatch = 10'000;
+constexpr auto kProgressInterval = std::chrono::seconds(1);
+
+double MillisSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+class Processor final : public kafka::RebalanceHandler {
+ public:
+  Processor(const ProcessorOptions& options, const ProcessorHooks& hooks)
+      : options_(options), hooks_(hooks) {}
+
+  ~Processor() override {
+    // The consumer calls back into this object while it closes; close it first.
+    failed_ = true;
+    consumer_.reset();
+  }
+
+  Status Open();
+  Result<ProcessorStats> Run();
+
+  Result<std::vector<kafka::StartOffset>> OnPartitionsAssigned(
+      std::span<const int32_t> partitions) override;
+  Status OnPartitionsRevoked(std::span<const int32_t> partitions, bool lost) override;
+
+ private:
+  // Every table this processor writes, in commit order: the clicks table last (see StartOffset).
+  std::vector<TableSink*> Sinks() const;
+  // Where a partition (re)starts: the clicks table's record. Every other table commits before the
+  // clicks table in each cycle, so it holds its rows of every offset below that record; it skips
+  // the rows it already has by its own record.
+  std::optional<int64_t> StartOffset(int32_t partition) const {
+    return clicks_->recorded(partition);
+  }
+  Status Route(const kafka::Record& record);
+  // Commits every table; when one is fenced, drops all pending rows, re-reads and re-seeks.
+  Status CommitCycle();
+  Status Resync();
+  // --until-caught-up: every assigned partition was read up to the end seen at assignment.
+  bool ReachedEnds() const;
+  // ... and everything read is committed.
+  bool CaughtUp() const;
+  void UpdateLag();
+
+  ProcessorOptions options_;
+  ProcessorHooks hooks_;
+  std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<TableSink> clicks_;
+  std::unique_ptr<TableSink> dead_letters_;
+  std::unique_ptr<TableSink> enriched_;
+  std::unique_ptr<ProfileDirectory> profiles_;
+  std::unique_ptr<kafka::Consumer> consumer_;
+  events::ClickEventParser parser_;
+
+  Positions positions_;              // assigned partitions and their next offsets
+  std::map<int32_t, int64_t> ends_;  // --until-caught-up: end offsets seen at assignment
+  bool failed_ = false;              // a fatal error happened; callbacks do nothing more
+  Clock::time_point last_commit_ = Clock::now();
+  ProcessorStats stats_;
+};
+
+Status Processor::Open() {
+  catalog::SqliteCatalogOptions catalog_options;
+  catalog_options.busy_timeout = options_.catalog_busy_timeout;
+  CS_ASSIGN_OR_RETURN(catalog_, catalog::OpenSqliteCatalog(options_.catalog_path, catalog_options));
+  const std::string& ns = options_.table.ns;
+  CS_ASSIGN_OR_RETURN(
+      dead_letters_,
+      TableSink::Open(*catalog_, options_.warehouse, {ns, options_.table.name + "_dlq"},
+                      DeadLetterTable(), options_.group, options_.topic));
+  CS_ASSIGN_OR_RETURN(clicks_, TableSink::Open(*catalog_, options_.warehouse, options_.table,
+                                               ClicksTable(), options_.group, options_.topic));
+  if (options_.enrich) {
+    CS_ASSIGN_OR_RETURN(
+        enriched_,
+        TableSink::Open(*catalog_, options_.warehouse, {ns, options_.table.name + "_enriched"},
+                        EnrichedClicksTable(), options_.group, options_.topic));
+    CS_ASSIGN_OR_RETURN(
+        profiles_, ProfileDirectory::Open(*catalog_, {ns, std::string(UserProfilesTable().name)}));
+  }
+  kafka::ConsumerOptions consumer_options;
+  consumer_options.brokers = options_.brokers;
+  consumer_options.group_id = options_.group;
+  consumer_options.topic = options_.topic;
+  consumer_options.client_id = "clickstream-process";
+  consumer_options.connect_timeout = options_.connect_timeout;
+  consumer_options.session_timeout = options_.session_timeout;
+  CS_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Open(consumer_options, this));
+  return Ok();
+}
+
+std::vector<TableSink*> Processor::Sinks() const {
+  std::vector<TableSink*> sinks{dead_letters_.get()};
+  if (enriched_) sinks.push_back(enriched_.get());
+  sinks.push_back(clicks_.get());
+  return sinks;
+}
+
+Result<std::vector<kafka::StartOffset>> Processor::OnPartitionsAssigned(
+    std::span<const int32_t> partitions) {
+  if (failed_) return Internal("the processor already stopped");
+  std::vector<kafka::StartOffset> starts;
+  for (TableSink* sink : Sinks()) CS_RETURN_IF_ERROR(sink->Reload(partitions));
+  for (int32_t partition : partitions) {
+    const std::optional<int64_t> start = StartOffset(partition);
+    positions_[partition] = start;
+    starts.push_back({partition, start});
+    if (options_.until_caught_up) {
+      CS_ASSIGN_OR_RETURN(kafka::Watermarks marks,
+                          consumer_->QueryWatermarks(partition, options_.connect_timeout));
+      ends_[partition] = marks.high;
+      // Nothing before the low watermark can be read anymore: an empty partition is caught up.
+      if (!start && marks.low == marks.high) positions_[partition] = marks.high;
+    }
+  }
+  stats_.assigned_partitions = static_cast<int>(positions_.size());
+  return starts;
+}
+
+Status Processor::OnPartitionsRevoked(std::span<const int32_t> partitions, bool /*lost*/) {
+  if (failed_) return Ok();
+  // Lost partitions are committed too: the offset fence rejects the batch if their new owner
+  // committed first, and the new owner's batch is rejected if we commit first.
+  Status committed = CommitCycle();
+  for (TableSink* sink : Sinks()) sink->Forget(partitions);
+  for (int32_t partition : partitions) {
+    positions_.erase(partition);
+    ends_.erase(partition);
+  }
+  stats_.assigned_partitions = static_cast<int>(positions_.size());
+  if (!committed) failed_ = true;
+  return committed;
+}
+
+Status Processor::Route(const kafka::Record& record) {
+  const int32_t partition = record.partition();
+  const int64_t offset = record.offset();
+  auto position = positions_.find(partition);
+  if (position == positions_.end()) return Ok();                    // not (or no longer) ours
+  if (position->second && offset < *position->second) return Ok();  // already routed
+  position->second = offset + 1;
+
+  const std::string_view payload = record.payload();
+  std::string reason;
+  if (payload.size() > kMaxEventBytes) {
+    reason = "oversized message: " + std::to_string(payload.size()) + " bytes, the limit is " +
+             std::to_string(kMaxEventBytes);
+  } else if (auto event = parser_.Parse(payload); !event) {
+    reason = event.error().message;
+  } else {
+    const std::array<iceberg::Value, 3> click{std::string_view(event->user_id),
+                                              std::string_view(event->page), event->event_ts_us};
+    if (clicks_->Accepts(partition, offset)) CS_RETURN_IF_ERROR(clicks_->Append(click));
+    if (enriched_ && enriched_->Accepts(partition, offset)) {
+      const UserProfile* profile = profiles_->Find(event->user_id);
+      const std::array<iceberg::Value, 5> row{
+          click[0], click[1], click[2],
+          profile ? iceberg::Value(std::string_view(profile->name)) : iceberg::Value(),
+          profile ? iceberg::Value(std::string_view(profile->location)) : iceberg::Value()};
+      CS_RETURN_IF_ERROR(enriched_->Append(row));
+    }
+    return Ok();
+  }
+  if (!dead_letters_->Accepts(partition, offset)) return Ok();
+  std::optional<int64_t> timestamp_ms = record.timestamp_ms();
+  const std::array<iceberg::Value, 6> row{
+      std::string_view(options_.topic),
+      partition,
+      offset,
+      timestamp_ms ? iceberg::Value(*timestamp_ms * 1000) : iceberg::Value(),
+      payload,
+      std::string_view(reason)};
+  return dead_letters_->Append(row);
+}
+
+Status Processor::CommitCycle() {
+  const Clock::time_point start = Clock::now();
+  bool any = false;
+  for (TableSink* sink : Sinks()) {
+    Result<SinkCommit> commit = sink->Commit(positions_);
+    if (!commit) {
+      if (commit.error().code != ErrorCode::kConflict) {
+        return std::unexpected(commit.error().WithContext("committing to " + sink->name()));
+      }
+      // Fenced: another processor owns a partition now. The batch is gone; read on from what the
+      // tables record.
+      ++stats_.fenced_batches;
+      return Resync();
+    }
+    if (!commit->committed) continue;
+    any = true;
+    ++stats_.commits;
+    if (sink == clicks_.get()) stats_.committed_rows += commit->rows;
+    if (sink == dead_letters_.get()) stats_.dead_letters += commit->rows;
+    if (sink == enriched_.get()) stats_.enriched_rows += commit->rows;
+  }
+  last_commit_ = Clock::now();
+  if (any) {
+    stats_.last_commit_ms = MillisSince(start);
+    // For lag tools only; the tables stay the source of truth.
+    std::vector<std::pair<int32_t, int64_t>> done;
+    for (const auto& [partition, position] : positions_) {
+      if (std::optional<int64_t> next = StartOffset(partition)) done.emplace_back(partition, *next);
+    }
+    (void)consumer_->CommitForMonitoring(done);
+  }
+  if (profiles_) CS_RETURN_IF_ERROR(profiles_->Refresh());
+  return Ok();
+}
+
+Status Processor::Resync() {
+  for (TableSink* sink : Sinks()) sink->DropPending();
+  std::vector<int32_t> partitions;
+  for (const auto& [partition, position] : positions_) partitions.push_back(partition);
+  for (TableSink* sink : Sinks()) CS_RETURN_IF_ERROR(sink->Reload(partitions));
+  for (int32_t partition : partitions) {
+    const std::optional<int64_t> start = StartOffset(partition);
+    positions_[partition] = start;
+    CS_RETURN_IF_ERROR(consumer_->Seek(partition, start ? *start : kafka::kOffsetBeginning));
+  }
+  return Ok();
+}
+
+bool Processor::ReachedEnds() const {
+  if (positions_.empty()) return false;
+  for (const auto& [partition, position] : positions_) {
+    auto end = ends_.find(partition);
+    if (end == ends_.end()) return false;
+    if (!position || *position < end->second) return false;
+  }
+  return true;
+}
+
+bool Processor::CaughtUp() const {
+  if (!ReachedEnds()) return false;
+  for (TableSink* sink : Sinks()) {
+    if (sink->pending_rows() > 0) return false;
+  }
+  return true;
+}
+
+void Processor::UpdateLag() {
+  int64_t lag = 0;
+  for (const auto& [partition, position] : positions_) {
+    std::optional<kafka::Watermarks> marks = consumer_->CachedWatermarks(partition);
+    if (!marks) continue;
+    lag += std::max<int64_t>(0, marks->high - position.value_or(marks->low));
+  }
+  stats_.lag = lag;
+  stats_.last_client_error = consumer_->last_client_error();
+}
+
+Result<ProcessorStats> Processor::Run() {
+  Clock::time_point next_progress = Clock::now() + kProgressInterval;
+  auto fail = [&](Error error) -> Result<ProcessorStats> {
+    failed_ = true;
+    return std::unexpected(std::move(error));
+  };
+  while (!hooks_.should_stop()) {
+    const auto until_commit = std::chrono::duration_cast<milliseconds>(
+        last_commit_ + options_.commit_interval - Clock::now());
+    const milliseconds wait = std::clamp(until_commit, milliseconds(0), milliseconds(100));
+    Result<kafka::ConsumedBatch> batch = consumer_->Poll(kPollBatch, wait);
+    if (!batch) return fail(batch.error());
+    if (failed_) return fail(Error{ErrorCode::kInternal, "a rebalance commit failed"});
+    stats_.consumed += static_cast<int64_t>(batch->size());
+    for (size_t i = 0; i < batch->size(); ++i) {
+      if (Status routed = Route((*batch)[i]); !routed) return fail(routed.error());
+    }
+    for (const kafka::PartitionEof& eof : batch->eofs()) {
+      auto position = positions_.find(eof.partition);
+      if (position == positions_.end()) continue;
+      if (!position->second || *position->second < eof.next_offset) {
+        position->second = eof.next_offset;
+      }
+    }
+    int64_t pending_rows = 0;
+    int64_t pending_bytes = 0;
+    for (TableSink* sink : Sinks()) {
+      pending_rows += sink->pending_rows();
+      pending_bytes += sink->pending_bytes();
+    }
+    if (options_.until_caught_up && CaughtUp()) break;
+    if (Clock::now() >= last_commit_ + options_.commit_interval ||
+        pending_rows >= options_.max_pending_rows || pending_bytes >= options_.max_pending_bytes ||
+        (options_.until_caught_up && ReachedEnds())) {
+      if (Status committed = CommitCycle(); !committed) return fail(committed.error());
+      if (options_.until_caught_up && CaughtUp()) break;  // not fenced: all committed
+    }
+    if (Clock::now() >= next_progress) {
+      UpdateLag();
+      hooks_.on_progress(stats_);
+      next_progress = Clock::now() + kProgressInterval;
+    }
+  }
+  // Stopping: everything read so far goes into the tables, then the group is left cleanly.
+  if (Status committed = CommitCycle(); !committed) {
+    return fail(committed.error());
+  }
+  UpdateLag();
+  if (Status closed = consumer_->Close(); !closed) return fail(closed.error());
+  return stats_;
+}
+
+}  // namespace
+
+Result<ProcessorStats> RunProcessor(const ProcessorOptions& options, const ProcessorHooks& hooks) {
+  if (options.commit_interval <= milliseconds(0)) {
+    return InvalidArgument("--commit-interval-ms must be positive");
+  }
+  Processor processor(options, hooks);
+  CS_RETURN_IF_ERROR(processor.Open());
+  return processor.Run();
+}
+
+}  // namespace clickstream::pipeline

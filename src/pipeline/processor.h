@@ -1,0 +1,75 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/identifier.h"
+#include "common/result.h"
+#include "kafka/consumer.h"
+
+namespace clickstream::pipeline {
+
+// Default time between two commits (README "Stream processor" says why).
+inline constexpr std::chrono::milliseconds kDefaultCommitInterval{2000};
+// Messages longer than this go to the dead-letter table as "oversized".
+inline constexpr size_t kMaxEventBytes = 64 * 1024;
+
+struct ProcessorOptions {
+  std::string brokers = "127.0.0.1:9092";
+  std::string topic = "user_clicks";
+  std::string group = "click_processor";
+  std::string catalog_path;
+  std::string warehouse;
+  // The clicks table; the dead letters go to <name>_dlq and enriched clicks to <name>_enriched in
+  // the same namespace, profiles are read from <namespace>.user_profiles.
+  catalog::TableIdentifier table{"website", "clicks"};
+  std::chrono::milliseconds commit_interval = kDefaultCommitInterval;
+  // A commit also starts when this many rows (or bytes of buffered rows) are pending.
+  int64_t max_pending_rows = 500'000;
+  int64_t max_pending_bytes = 64 << 20;
+  bool until_caught_up = false;
+  bool enrich = false;
+  std::chrono::milliseconds connect_timeout{10000};
+  std::chrono::milliseconds session_timeout{10000};
+  // How long a commit waits for a catalog locked by another process before giving up.
+  std::chrono::milliseconds catalog_busy_timeout{30000};
+};
+
+// Counters since start, for progress lines and the final summary.
+struct ProcessorStats {
+  int64_t consumed = 0;        // messages taken from Kafka (duplicates after a re-seek included)
+  int64_t committed_rows = 0;  // rows committed to the clicks table
+  int64_t dead_letters = 0;    // rows committed to the dead-letter table
+  int64_t enriched_rows = 0;   // rows committed to the enriched table
+  int64_t commits = 0;         // snapshots committed, all tables together
+  int64_t fenced_batches = 0;  // batches dropped because another processor moved a partition on
+  int64_t lag = -1;            // messages between the position and the end of assigned partitions
+  int assigned_partitions = 0;
+  double last_commit_ms = 0;  // wall time of the last commit cycle
+  std::string last_client_error;
+};
+
+// Hooks the command line gives the processor.
+struct ProcessorHooks {
+  // Polled between batches; true asks for a final flush and commit, then a clean exit.
+  std::function<bool()> should_stop = [] { return false; };
+  // Called about once a second with the counters so far.
+  std::function<void(const ProcessorStats&)> on_progress = [](const ProcessorStats&) {};
+};
+
+// Reads the topic as a member of the consumer group and writes every message exactly once:
+// parsed clicks to the clicks table (and, enriched with user profiles, to the enriched table),
+// malformed ones to the dead-letter table (DESIGN.md "Delivery guarantee").
+//
+// Each table records in its snapshot summaries, per Kafka partition, the next offset whose rows
+// it holds; each table's commit is fenced on its own offsets, and on assignment a partition starts
+// at the smallest offset its tables record, with each table skipping what it already holds.
+Result<ProcessorStats> RunProcessor(const ProcessorOptions& options, const ProcessorHooks& hooks);
+
+}  // namespace clickstream::pipeline
