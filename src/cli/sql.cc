@@ -2,7 +2,6 @@
 // DuckDB embedded (src/analysis), printed as a table, CSV or JSON.
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <sstream>
 
 #include "analysis/analysis_session.h"
@@ -15,7 +14,7 @@ namespace {
 struct SqlFlags {
   std::string sql;
   std::string file;
-  analysis::OutputFormat format = analysis::OutputFormat::kTable;
+  std::string format_name = "table";
   analysis::TimeTravel travel;
 };
 
@@ -44,7 +43,11 @@ Status RunSql(const SqlFlags& flags, const GlobalOptions& globals) {
     }
     return std::unexpected(error);
   }
-  std::cout << analysis::Format(*result, flags.format) << std::flush;
+  const analysis::OutputFormat format = flags.format_name == "csv" ? analysis::OutputFormat::kCsv
+                                        : flags.format_name == "json"
+                                            ? analysis::OutputFormat::kJson
+                                            : analysis::OutputFormat::kTable;
+  std::cout << analysis::Format(*result, format) << std::flush;
   return Ok();
 }
 
@@ -62,13 +65,9 @@ void AddSqlCommand(CLI::App& root, const GlobalOptions& globals, int& exit_code)
                   "Run the SQL in this file instead (e.g. engines/sql/top_locations.sql)")
       ->excludes(sql)
       ->check(CLI::ExistingFile);
-  const std::map<std::string, analysis::OutputFormat> formats{
-      {"table", analysis::OutputFormat::kTable},
-      {"csv", analysis::OutputFormat::kCsv},
-      {"json", analysis::OutputFormat::kJson}};
-  cmd->add_option("--format", flags->format, "Output format: table, csv or json")
-      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case))
-      ->default_str("table");
+  cmd->add_option("--format", flags->format_name, "Output format")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->capture_default_str();
   AddTimeTravelFlags(*cmd, flags->travel);
   cmd->callback([flags, &globals, &exit_code] {
     const auto status = RunSql(*flags, globals);
