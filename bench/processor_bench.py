@@ -106,7 +106,7 @@ def main():
         run([args.binary, "produce", "--topic", "fresh", "--events", 1, "--partitions", 4], env)
         processor = subprocess.Popen(
             [str(args.binary), "process", "--topic", "fresh", "--table", "website.fresh",
-             "--commit-interval-ms", 1000], env=env, stdout=subprocess.PIPE,
+             "--commit-interval-ms", "1000"], env=env, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, text=True)
         time.sleep(8)  # joined the group and committed the first event
         run([args.binary, "produce", "--topic", "fresh", "--rate", args.rate,

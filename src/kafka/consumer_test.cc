@@ -51,8 +51,15 @@ class BrokerEnvironment : public ::testing::Environment {
            " KAFKA_DATA_DIR=" + data_dir_.string();
     ASSERT_EQ(std::system((env_ + " " + script_ + " start >/dev/null").c_str()), 0);
   }
+  // The broker's data is thrown away, so it is killed rather than shut down cleanly (which takes
+  // about 15 s and would make every ctest entry that long).
   void TearDown() override {
-    if (!env_.empty()) (void)std::system((env_ + " " + script_ + " stop >/dev/null").c_str());
+    const std::string pid_file = (data_dir_ / "kafka.pid").string();
+    if (std::filesystem::exists(pid_file)) {
+      (void)std::system(("pid=$(cat " + pid_file +
+                         "); kill -9 $pid; while kill -0 $pid 2>/dev/null; do sleep 0.1; done")
+                            .c_str());
+    }
     std::filesystem::remove_all(data_dir_);
   }
   static std::string Bootstrap() { return "127.0.0.1:" + std::to_string(port_); }

@@ -68,8 +68,9 @@ struct ProcessorHooks {
 // malformed ones to the dead-letter table (DESIGN.md "Delivery guarantee").
 //
 // Each table records in its snapshot summaries, per Kafka partition, the next offset whose rows
-// it holds; each table's commit is fenced on its own offsets, and on assignment a partition starts
-// at the smallest offset its tables record, with each table skipping what it already holds.
+// it holds; each table's commit is fenced on its own offsets. In every commit cycle the other
+// tables commit before the clicks table, so a partition (re)starts at the clicks table's record
+// and each other table skips the messages below its own record.
 Result<ProcessorStats> RunProcessor(const ProcessorOptions& options, const ProcessorHooks& hooks);
 
 }  // namespace clickstream::pipeline
