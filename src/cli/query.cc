@@ -12,7 +12,7 @@
 namespace clickstream::cli {
 namespace {
 
-// The page sequence line names at most this many pages (the table lists every click).
+// The page sequence line names at most this many pages (and no more than the table lists).
 constexpr std::size_t kSequencePages = 30;
 
 struct QueryFlags {
@@ -83,6 +83,7 @@ Status UserActivity(const QueryFlags& flags, const GlobalOptions& globals) {
     const std::size_t shown = std::min(
         clicks.size(), static_cast<std::size_t>(
                            flags.activity_limit.value_or(static_cast<int64_t>(clicks.size()))));
+    const std::size_t in_sequence = std::min(shown, kSequencePages);
     std::string sequence;
     for (std::size_t i = 0; i < clicks.size(); ++i) {
       const auto& click = clicks[i];
@@ -90,10 +91,10 @@ Status UserActivity(const QueryFlags& flags, const GlobalOptions& globals) {
         table.rows.push_back(
             {std::to_string(click.click_number), click.click_timestamp, click.page});
       }
-      if (i < kSequencePages) sequence += (sequence.empty() ? "" : " -> ") + click.page;
+      if (i < in_sequence) sequence += (sequence.empty() ? "" : " -> ") + click.page;
     }
-    if (clicks.size() > kSequencePages) {
-      sequence += " -> ... (" + std::to_string(clicks.size() - kSequencePages) + " more)";
+    if (clicks.size() > in_sequence) {
+      sequence += " -> ... (" + std::to_string(clicks.size() - in_sequence) + " more)";
     }
     std::cout << "Click activity of " << flags.user_id << " (";
     if (shown < clicks.size()) std::cout << "first " << shown << " of ";

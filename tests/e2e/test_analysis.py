@@ -126,6 +126,15 @@ def test_user_activity_is_time_ordered_with_page_sequence(clickstream, lakehouse
     assert lines[-1] == "Page sequence: /home -> /products -> /cart -> /checkout"
 
 
+def test_user_activity_limit_lists_the_oldest_clicks(clickstream, lakehouse):
+    result = clickstream("query", "user-activity", "user_1", "--limit", "2", env=lakehouse.environment)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Click activity of user_1 (first 2 of 4 clicks, oldest first):"
+    assert [(int(n), ts, page) for n, ts, page in table_rows(result.stdout)] == USER_1_ACTIVITY[:2]
+    assert lines[-1] == "Page sequence: /home -> /products -> ... (2 more)"
+
+
 def test_user_activity_orders_by_time_not_load_order(clickstream, lakehouse):
     result = clickstream("query", "user-activity", "user_4", env=lakehouse.environment)
     assert result.returncode == 0, result.stderr
