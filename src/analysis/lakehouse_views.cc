@@ -1,5 +1,7 @@
 #include "analysis/lakehouse_views.h"
 
+#include <cstdlib>
+
 namespace clickstream::analysis {
 
 std::string IcebergScanSql(const ExposedTable& table, const std::optional<int64_t>& as_of_ms) {
@@ -21,7 +23,7 @@ Result<int64_t> ParseInstantMillis(DuckDbSession& session, const std::string& te
     return InvalidArgument("--as-of " + QuoteSqlString(text) +
                            " is not a timestamp (e.g. 2026-11-23T22:55:00Z)");
   }
-  return std::stoll(*parsed->rows[0][0]);
+  return static_cast<int64_t>(std::strtoll(parsed->rows[0][0]->c_str(), nullptr, 10));
 }
 
 Result<bool> HasSnapshot(DuckDbSession& session, const std::string& metadata_location,
