@@ -1,11 +1,10 @@
 // `clickstream produce`: generated click events to a Kafka topic (or NDJSON on stdout).
-#include <signal.h>
-
 #include <cstdio>
 #include <iostream>
 #include <optional>
 
 #include "cli/command.h"
+#include "cli/stop_signals.h"
 #include "events/produce_loop.h"
 #include "events/record_source.h"
 #include "kafka/admin.h"
@@ -44,36 +43,6 @@ class KafkaSink : public events::RecordSink {
 
  private:
   kafka::Producer& producer_;
-};
-
-// SIGINT/SIGTERM are blocked while producing and polled between chunks, so Ctrl-C ends the run
-// cleanly (flush, summary) without a signal handler or global state.
-class StopSignals {
- public:
-  StopSignals() {
-    sigemptyset(&signals_);
-    sigaddset(&signals_, SIGINT);
-    sigaddset(&signals_, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals_, &previous_);
-  }
-  ~StopSignals() {
-    const timespec zero{};
-    while (sigtimedwait(&signals_, nullptr, &zero) > 0) {
-    }
-    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
-  }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-
-  bool Requested() const {
-    sigset_t pending;
-    sigpending(&pending);
-    return sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1;
-  }
-
- private:
-  sigset_t signals_{};
-  sigset_t previous_{};
 };
 
 double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }

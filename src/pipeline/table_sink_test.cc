@@ -1,0 +1,135 @@
+// TableSink against the real SQLite catalog and Iceberg table operations in a temporary directory.
+#include "pipeline/table_sink.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <array>
+#include <filesystem>
+#include <string>
+
+#include "catalog/sqlite_catalog.h"
+#include "iceberg/snapshot_summary.h"
+#include "iceberg/table.h"
+
+namespace clickstream::pipeline {
+namespace {
+
+class TableSinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("clickstream-table-sink-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    auto catalog = catalog::OpenSqliteCatalog((dir_ / "catalog.db").string());
+    ASSERT_TRUE(catalog.has_value()) << catalog.error().message;
+    catalog_ = std::move(*catalog);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<TableSink> Open() {
+    auto sink = TableSink::Open(*catalog_, (dir_ / "warehouse").string(), {"website", "clicks"},
+                                ClicksTable(), "group", "topic");
+    EXPECT_TRUE(sink.has_value()) << sink.error().message;
+    return sink ? std::move(*sink) : nullptr;
+  }
+
+  static void AppendClicks(TableSink& sink, int rows) {
+    for (int i = 0; i < rows; ++i) {
+      const std::string user = "user_" + std::to_string(i);
+      const std::array<iceberg::Value, 3> row{std::string_view(user), std::string_view("/home"),
+                                              int64_t{1'700'000'000'000'000} + i};
+      ASSERT_TRUE(sink.Append(row).has_value());
+    }
+  }
+
+  size_t ParquetFiles() const {
+    size_t count = 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_ / "warehouse")) {
+      if (entry.path().extension() == ".parquet") ++count;
+    }
+    return count;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<catalog::Catalog> catalog_;
+};
+
+TEST_F(TableSinkTest, CommitRecordsTheNextOffsetOfEveryPartitionThatMoved) {
+  auto sink = Open();
+  const int32_t partitions[] = {0, 1};
+  ASSERT_TRUE(sink->Reload(partitions).has_value());
+  EXPECT_EQ(sink->recorded(0), std::nullopt);
+  AppendClicks(*sink, 10);
+  auto commit = sink->Commit({{0, 7}, {1, 3}, {2, std::nullopt}});
+  ASSERT_TRUE(commit.has_value()) << commit.error().message;
+  EXPECT_TRUE(commit->committed);
+  EXPECT_EQ(commit->rows, 10);
+  EXPECT_EQ(sink->recorded(0), 7);
+  EXPECT_FALSE(sink->Accepts(0, 6));
+  EXPECT_TRUE(sink->Accepts(0, 7));
+
+  auto table = iceberg::Table::Load(*catalog_, {"website", "clicks"});
+  ASSERT_TRUE(table.has_value());
+  auto offsets = iceberg::KafkaOffsets(table->metadata(), "group", "topic");
+  ASSERT_TRUE(offsets.has_value());
+  EXPECT_EQ(*offsets, (std::map<int32_t, int64_t>{{0, 7}, {1, 3}}));
+
+  // Nothing pending: nothing to commit.
+  auto idle = sink->Commit({{0, 9}});
+  ASSERT_TRUE(idle.has_value());
+  EXPECT_FALSE(idle->committed);
+}
+
+TEST_F(TableSinkTest, StaleWriterIsFencedAndItsFilesNeverBecomeVisible) {
+  auto owner = Open();
+  auto zombie = Open();
+  const int32_t partitions[] = {0};
+  ASSERT_TRUE(owner->Reload(partitions).has_value());
+  ASSERT_TRUE(zombie->Reload(partitions).has_value());
+
+  // Both read partition 0 from its beginning; the owner commits [0, 5) first.
+  AppendClicks(*owner, 5);
+  ASSERT_TRUE(owner->Commit({{0, 5}}).has_value());
+  AppendClicks(*zombie, 4);
+  auto fenced = zombie->Commit({{0, 4}});
+  ASSERT_FALSE(fenced.has_value());
+  EXPECT_EQ(fenced.error().code, ErrorCode::kConflict);
+  EXPECT_NE(fenced.error().message.find("partition 0"), std::string::npos);
+  EXPECT_EQ(zombie->pending_rows(), 0);
+  EXPECT_EQ(ParquetFiles(), 1u);  // the zombie's file was deleted
+
+  auto table = iceberg::Table::Load(*catalog_, {"website", "clicks"});
+  ASSERT_TRUE(table.has_value());
+  auto files = table->CurrentFiles();
+  ASSERT_TRUE(files.has_value());
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ((*files)[0].data_file.record_count, 5);
+
+  // After re-reading, the former zombie continues from the owner's record.
+  ASSERT_TRUE(zombie->Reload(partitions).has_value());
+  EXPECT_EQ(zombie->recorded(0), 5);
+  AppendClicks(*zombie, 2);
+  ASSERT_TRUE(zombie->Commit({{0, 7}}).has_value());
+  // Now the owner is the stale one.
+  AppendClicks(*owner, 1);
+  auto stale = owner->Commit({{0, 6}});
+  ASSERT_FALSE(stale.has_value());
+  EXPECT_EQ(stale.error().code, ErrorCode::kConflict);
+}
+
+TEST_F(TableSinkTest, RefusesATableWithOtherColumns) {
+  auto other = iceberg::Table::Create(
+      *catalog_, (dir_ / "warehouse").string(), {"website", "clicks"},
+      iceberg::Schema{0, {iceberg::Field{1, "user_id", iceberg::TypeId::kLong, false, ""}}},
+      iceberg::PartitionSpec{0, {}});
+  ASSERT_TRUE(other.has_value()) << other.error().message;
+  auto sink = TableSink::Open(*catalog_, (dir_ / "warehouse").string(), {"website", "clicks"},
+                              ClicksTable(), "group", "topic");
+  ASSERT_FALSE(sink.has_value());
+  EXPECT_NE(sink.error().message.find("other columns"), std::string::npos) << sink.error().message;
+}
+
+}  // namespace
+}  // namespace clickstream::pipeline
