@@ -1,82 +1,28 @@
-// Tests of the consumer against a real, private Kafka broker started through scripts/kafka.
+// Tests of the consumer against a real, private Kafka broker (testing_broker.h).
 #include "kafka/consumer.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
+
+#include "kafka/testing_broker.h"
 
 namespace clickstream::kafka {
 namespace {
 
 using std::chrono::milliseconds;
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-// One private broker for the whole test binary, through the project's own script.
-class BrokerEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override {
-    const char* source = std::getenv("CLICKSTREAM_SOURCE_DIR");
-    ASSERT_NE(source, nullptr) << "run through ctest (CLICKSTREAM_SOURCE_DIR names the repo)";
-    script_ = std::string(source) + "/scripts/kafka";
-    data_dir_ = std::filesystem::temp_directory_path() /
-                ("clickstream-consumer-test-" + std::to_string(getpid()));
-    port_ = FreePort();
-    int controller = FreePort();
-    while (controller == port_) controller = FreePort();
-    env_ = "KAFKA_PORT=" + std::to_string(port_) +
-           " KAFKA_CONTROLLER_PORT=" + std::to_string(controller) +
-           " KAFKA_DATA_DIR=" + data_dir_.string();
-    ASSERT_EQ(std::system((env_ + " " + script_ + " start >/dev/null").c_str()), 0);
-  }
-  // The broker's data is thrown away, so it is killed rather than shut down cleanly (which takes
-  // about 15 s and would make every ctest entry that long).
-  void TearDown() override {
-    const std::string pid_file = (data_dir_ / "kafka.pid").string();
-    if (std::filesystem::exists(pid_file)) {
-      (void)std::system(("pid=$(cat " + pid_file +
-                         "); kill -9 $pid; while kill -0 $pid 2>/dev/null; do sleep 0.1; done")
-                            .c_str());
-    }
-    std::filesystem::remove_all(data_dir_);
-  }
-  static std::string Bootstrap() { return "127.0.0.1:" + std::to_string(port_); }
-
- private:
-  static inline int port_ = 0;
-  std::string script_;
-  std::string env_;
-  std::filesystem::path data_dir_;
-};
-
 // Creates a topic with `partitions` partitions and writes `per_partition` messages into each, with
 // payload "p<partition>-<index>".
 void CreateAndFill(const std::string& topic, int partitions, int per_partition) {
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", BrokerEnvironment::Bootstrap().c_str(), errstr,
+  rd_kafka_conf_set(conf, "bootstrap.servers", TestingBroker::Bootstrap().c_str(), errstr,
                     sizeof errstr);
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
   ASSERT_NE(rk, nullptr) << errstr;
@@ -136,7 +82,7 @@ class RecordingHandler : public RebalanceHandler {
 
 ConsumerOptions Options(const std::string& topic, const std::string& group) {
   ConsumerOptions options;
-  options.brokers = BrokerEnvironment::Bootstrap();
+  options.brokers = TestingBroker::Bootstrap();
   options.topic = topic;
   options.group_id = group;
   options.session_timeout = milliseconds(6000);
@@ -164,7 +110,7 @@ std::map<int32_t, std::vector<std::pair<int64_t, std::string>>> ReadToEnd(
 
 TEST(ConsumerTest, OpenFailsWithinTheTimeoutWhenTheBrokerIsUnreachable) {
   ConsumerOptions options = Options("anything", "g");
-  options.brokers = "127.0.0.1:" + std::to_string(FreePort());
+  options.brokers = "127.0.0.1:" + std::to_string(FreeLoopbackPort());
   options.connect_timeout = milliseconds(1500);
   RecordingHandler handler;
   auto start = std::chrono::steady_clock::now();
@@ -262,7 +208,7 @@ TEST(ConsumerTest, MonitoringCommitIsVisibleToTheGroup) {
 
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", BrokerEnvironment::Bootstrap().c_str(), errstr,
+  rd_kafka_conf_set(conf, "bootstrap.servers", TestingBroker::Bootstrap().c_str(), errstr,
                     sizeof errstr);
   rd_kafka_conf_set(conf, "group.id", "g-lag", errstr, sizeof errstr);
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
@@ -279,6 +225,6 @@ TEST(ConsumerTest, MonitoringCommitIsVisibleToTheGroup) {
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
-  ::testing::AddGlobalTestEnvironment(new clickstream::kafka::BrokerEnvironment);
+  ::testing::AddGlobalTestEnvironment(new clickstream::kafka::TestingBroker("consumer-test"));
   return RUN_ALL_TESTS();
 }
