@@ -7,6 +7,7 @@ import collections
 import json
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -288,7 +289,11 @@ def test_two_processors_share_the_group_and_one_is_killed(kafka_broker, tmp_path
     wait_for_rows(lake, "website.clicks", 60_000, second)
     second.send_signal(signal.SIGTERM)
     assert second.wait(timeout=60) == 0, log_of(second)
-    assert "process: consumed" in log_of(second)
+    log = log_of(second)
+    assert "process: consumed" in log  # the final summary
+    progress = re.findall(r"process: \d+ msg/s, committed \d+ rows, \d+ dead letters, lag \d+, "
+                          r"\d+ partitions, last commit \d+ ms", log)
+    assert len(progress) >= 10, log  # once a second
     rows = assert_exactly_once(lake, kafka_broker, topic)
     assert sum(rows.values()) == 60_000
 
