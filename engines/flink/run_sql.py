@@ -6,8 +6,8 @@ jars, and waits for the job when the files end with INSERT statements.
 
 Files run in order, statement by statement (split at `;` ending a line). `${name}` in a file is
 replaced by the --var of that name; an unknown name is an error. INSERT statements of all files
-form one statement set, i.e. one Flink job. --query runs a SELECT (text or a .sql file such as
-engines/sql/top_pages.sql) after the files, with `catalog` as the current catalog, and prints it.
+form one statement set, i.e. one Flink job. Each --query runs a SELECT (text or a .sql file such
+as engines/sql/top_pages.sql) after the files, with `catalog` as the current catalog, and prints it.
 
 The jars are exactly the files of .deps/flink-jars (jvm/flink/pom.xml, resolved by
 ./scripts/setup), on the JVM's class path; the JVM gets a 1 GiB heap, parallelism 2, session time
@@ -90,6 +90,11 @@ def make_table_env(mode, parallelism, checkpoint_interval):
     """A TableEnvironment on a local MiniCluster with the pinned jars on its class path."""
     os.environ.setdefault("JVM_ARGS", "-Xmx1g -Duser.timezone=UTC")
     os.environ.setdefault("LOG4J_PROPERTIES", str(ROOT / "engines" / "flink" / "log4j.properties"))
+    log_dir = pathlib.Path(os.environ.get("CLICKSTREAM_FLINK_LOG_DIR", ROOT / "lakehouse" / "flink-logs"))
+    log_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["FLINK_LOG_DIR"] = str(log_dir)
+    os.environ["FLINK_IDENT_STRING"] = f"run-sql-{os.getpid()}"
+    print(f"flink log: {log_dir}/flink-run-sql-{os.getpid()}-python-*.log", file=sys.stderr)
     # The jars go on the JVM's class path, like Flink's lib/ folder: Iceberg's catalog loader needs
     # Hadoop's classes from the class loader that creates the catalog, which pipeline.jars is not.
     # PyFlink's gateway adds HADOOP_CLASSPATH to the class path of the local JVM it starts.
@@ -111,92 +116,35 @@ def make_table_env(mode, parallelism, checkpoint_interval):
     return env
 
 
-def print_result(table_result, fmt):
-    """Prints a SELECT's rows to stdout as a table, CSV or JSON lines."""
-    names = table_result.get_table_schema().get_field_names()
-    with table_result.collect() as results:
-        rows = [[None if v is None else str(v) for v in row] for row in results]
+def print_result(env, query, fmt):
+    """Runs a SELECT and prints its rows to stdout as a table, CSV or one JSON array. Rows travel
+    through Arrow (Table.to_pandas): PyFlink's row-by-row collect cannot carry TIMESTAMP_LTZ."""
+    import pandas
+
+    frame = env.sql_query(query).to_pandas()
+    names = list(frame.columns)
+
+    def text(value):
+        if value is None or (isinstance(value, float) and value != value) or value is pandas.NaT:
+            return None
+        if hasattr(value, "isoformat"):
+            return value.isoformat(sep=" ")
+        return str(value)
+
+    rows = [[text(v) for v in row] for row in frame.astype(object).itertuples(index=False)]
     if fmt == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(names)
         writer.writerows(rows)
     elif fmt == "json":
-        for row in rows:
-            print(json.dumps(dict(zip(names, row))))
+        print(json.dumps([dict(zip(names, row)) for row in rows]))
     else:
-        widths = [max([len(n)] + [len(v or "NULL") for v in col]) for n, col in zip(names, zip(*rows) if rows else [[]] * len(names))]
+        widths = [len(n) for n in names]
+        for row in rows:
+            widths = [max(w, len(v or "NULL")) for w, v in zip(widths, row)]
         print("  ".join(n.ljust(w) for n, w in zip(names, widths)))
         for row in rows:
             print("  ".join((v or "NULL").ljust(w) for v, w in zip(row, widths)))
-
-
-SAVEPOINT_FILE = "savepoint"
-
-
-def latest_savepoint(state_dir):
-    """The path of the savepoint the previous run stopped with, or None."""
-    marker = pathlib.Path(state_dir) / SAVEPOINT_FILE
-    return marker.read_text().strip() if marker.is_file() else None
-
-
-class LagWatch:
-    """Whether the consumer group has committed, for every partition of the topic, at least the
-    end offset the partition had when the watch began (Flink commits on each checkpoint)."""
-
-    def __init__(self, variables):
-        from kafka import KafkaConsumer, TopicPartition
-
-        # Never subscribes, so it only reads the group's committed offsets and never joins it.
-        self.consumer = KafkaConsumer(
-            bootstrap_servers=variables["brokers"],
-            group_id=variables["group"],
-            enable_auto_commit=False,
-        )
-        partitions = self.consumer.partitions_for_topic(variables["topic"]) or set()
-        tps = [TopicPartition(variables["topic"], p) for p in sorted(partitions)]
-        self.targets = {tp: end for tp, end in self.consumer.end_offsets(tps).items() if end > 0}
-
-    def caught_up(self):
-        for tp, end in self.targets.items():
-            committed = self.consumer.committed(tp)
-            if committed is None or committed < end:
-                return False
-        return True
-
-    def close(self):
-        self.consumer.close()
-
-
-def supervise(job_client, state_dir, watch):
-    """Waits for the job; on SIGINT/SIGTERM, or once `watch` reports caught up, stops it with a
-    savepoint (Kafka offsets and Iceberg's committed checkpoint in one state) for the next run."""
-    from pyflink.java_gateway import get_gateway
-
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    status_done = {"FINISHED", "FAILED", "CANCELED"}
-    try:
-        while True:
-            status = str(job_client.get_job_status().result())
-            if status in status_done:
-                if status != "FINISHED":
-                    raise SystemExit(f"error: flink job ended {status}")
-                return
-            if stop.is_set() or (watch is not None and watch.caught_up()):
-                break
-            stop.wait(1.0)
-    finally:
-        if watch is not None:
-            watch.close()
-    savepoints = pathlib.Path(state_dir).resolve() / "savepoints"
-    savepoints.mkdir(parents=True, exist_ok=True)
-    gateway = get_gateway()
-    canonical = gateway.jvm.org.apache.flink.core.execution.SavepointFormatType.CANONICAL
-    future = job_client._j_job_client.stopWithSavepoint(False, savepoints.as_uri(), canonical)
-    path = future.get()
-    (pathlib.Path(state_dir) / SAVEPOINT_FILE).write_text(str(path) + "\n")
-    print(f"stopped with savepoint {path}", file=sys.stderr)
 
 
 def main(argv=None):
@@ -204,7 +152,12 @@ def main(argv=None):
     parser.add_argument("files", nargs="+", type=pathlib.Path)
     parser.add_argument("--mode", choices=["streaming", "batch"], default="streaming")
     parser.add_argument("--var", action="append", default=[], metavar="NAME=VALUE")
-    parser.add_argument("--query", help="a SELECT (or .sql file) run after the files; rows printed")
+    parser.add_argument(
+        "--query",
+        action="append",
+        help="a SELECT (or .sql file) run after the files, its rows printed (json: one array a line);"
+        " repeatable",
+    )
     parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
     parser.add_argument("--parallelism", type=int, default=2)
     parser.add_argument("--checkpoint-interval", default="5 s")
@@ -249,7 +202,9 @@ def main(argv=None):
     if args.query:
         # Analysis queries (engines/sql/) name tables as website.clicks: resolve them in `catalog`.
         env.execute_sql("USE CATALOG catalog").wait()
-        print_result(env.execute_sql(query_text(args.query)), args.format)
+        for query in args.query:
+            print_result(env, query_text(query), args.format)
+            sys.stdout.flush()
     if inserts:
         statement_set = env.create_statement_set()
         for statement in inserts:

@@ -111,6 +111,14 @@ def arrow_multiset(table, columns=("user_id", "page", "click_timestamp")):
     return sorted(zip(*values), key=lambda r: tuple((v is None, v) for v in r))
 
 
+def log_tails(log_dir, lines=60):
+    """The last lines of every log file under `log_dir` (for failure messages)."""
+    out = []
+    for path in sorted(pathlib.Path(log_dir).glob("*.log")):
+        out.append(f"\n--- {path.name} ---\n" + "\n".join(path.read_text(errors="replace").splitlines()[-lines:]))
+    return "".join(out)
+
+
 def run_script(script, *args, env=None, timeout=900):
     """Runs scripts/<script> with args from the repo root; returns the CompletedProcess."""
     full_env = dict(os.environ)

@@ -22,6 +22,7 @@ FLINK_LENIENT = {
 
 def flink_job(broker, topic, lake, *extra):
     """Runs ./scripts/flink-pipeline on `topic`; asserts it succeeded; returns its stderr."""
+    logs = lake / "flink-logs"
     proc = jp.run_script(
         "flink-pipeline",
         "--topic", topic,
@@ -31,8 +32,10 @@ def flink_job(broker, topic, lake, *extra):
         "--warehouse", lake / "warehouse",
         "--state-dir", lake / "flink-state" / topic,
         *extra,
+        env={"CLICKSTREAM_FLINK_LOG_DIR": str(logs)},
+        timeout=600,
     )
-    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert proc.returncode == 0, proc.stderr[-4000:] + jp.log_tails(logs)
     return proc.stderr
 
 
