@@ -147,6 +147,75 @@ def print_result(env, query, fmt):
             print("  ".join((v or "NULL").ljust(w) for v, w in zip(row, widths)))
 
 
+SAVEPOINT_FILE = "savepoint"
+
+
+def latest_savepoint(state_dir):
+    """The path of the savepoint the previous run stopped with, or None."""
+    marker = pathlib.Path(state_dir) / SAVEPOINT_FILE
+    return marker.read_text().strip() if marker.is_file() else None
+
+
+class LagWatch:
+    """Whether the consumer group has committed, for every partition of the topic, at least the
+    end offset the partition had when the watch began (Flink commits on each checkpoint)."""
+
+    def __init__(self, variables):
+        from kafka import KafkaConsumer, TopicPartition
+
+        # Never subscribes, so it only reads the group's committed offsets and never joins it.
+        self.consumer = KafkaConsumer(
+            bootstrap_servers=variables["brokers"],
+            group_id=variables["group"],
+            enable_auto_commit=False,
+        )
+        partitions = self.consumer.partitions_for_topic(variables["topic"]) or set()
+        tps = [TopicPartition(variables["topic"], p) for p in sorted(partitions)]
+        self.targets = {tp: end for tp, end in self.consumer.end_offsets(tps).items() if end > 0}
+
+    def caught_up(self):
+        for tp, end in self.targets.items():
+            committed = self.consumer.committed(tp)
+            if committed is None or committed < end:
+                return False
+        return True
+
+    def close(self):
+        self.consumer.close()
+
+
+def supervise(job_client, state_dir, watch):
+    """Waits for the job; on SIGINT/SIGTERM, or once `watch` reports caught up, stops it with a
+    savepoint (Kafka offsets and Iceberg's committed checkpoint in one state) for the next run."""
+    from pyflink.java_gateway import get_gateway
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    status_done = {"FINISHED", "FAILED", "CANCELED"}
+    try:
+        while True:
+            status = str(job_client.get_job_status().result())
+            if status in status_done:
+                if status != "FINISHED":
+                    raise SystemExit(f"error: flink job ended {status}")
+                return
+            if stop.is_set() or (watch is not None and watch.caught_up()):
+                break
+            stop.wait(1.0)
+    finally:
+        if watch is not None:
+            watch.close()
+    savepoints = pathlib.Path(state_dir).resolve() / "savepoints"
+    savepoints.mkdir(parents=True, exist_ok=True)
+    gateway = get_gateway()
+    canonical = gateway.jvm.org.apache.flink.core.execution.SavepointFormatType.CANONICAL
+    future = job_client._j_job_client.stopWithSavepoint(False, savepoints.as_uri(), canonical)
+    path = future.get()
+    (pathlib.Path(state_dir) / SAVEPOINT_FILE).write_text(str(path) + "\n")
+    print(f"stopped with savepoint {path}", file=sys.stderr)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", type=pathlib.Path)

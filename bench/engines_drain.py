@@ -1,0 +1,209 @@
+"""The headline comparison: one topic already holding N click events, each engine drains it into a
+fresh website.clicks until caught up; events/s and peak memory per engine.
+
+    .venv/bin/python bench/engines_drain.py [--events 2000000] [--engines cpp,spark,flink]
+
+Starts its own broker (scripts/kafka on free ports, data under bench/out/), fills the topic once
+with `clickstream produce` (or the Python producer when the binary is missing), then runs, one
+after the other on the same topic:
+  cpp    build/clickstream process --until-caught-up           (CLICKSTREAM_BINARY overrides)
+  spark  ./scripts/spark-pipeline --until-caught-up            (local[2], driver 1g)
+  flink  ./scripts/flink-pipeline --until-caught-up            (MiniCluster, parallelism 2, 1g heap)
+Each engine's wall time runs from process start to exit (JVM start-up included) and is checked
+against the table: the run counts only if website.clicks then holds exactly N rows. Peak memory
+is the largest sum of RSS over the engine's process tree, sampled every 100 ms.
+An engine whose prerequisites are missing is reported as skipped with the reason.
+Results: a Markdown table on stdout and JSON in bench/out/engines_drain.json.
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+
+from kafka_broker import Broker  # noqa: E402
+import jvm_pipelines as jp  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+
+
+def tree_rss_bytes(pid):
+    """Sum of resident memory of `pid` and all its descendants (from /proc)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry))
+        except OSError:
+            continue
+    total, stack = 0, [pid]
+    page = os.sysconf("SC_PAGE_SIZE")
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * page
+        except OSError:
+            pass
+        stack.extend(children.get(p, []))
+    return total
+
+
+def run_measured(cmd, env, log_path):
+    """Runs cmd to completion; returns (exit code, seconds, peak tree RSS in bytes)."""
+    peak = 0
+    with open(log_path, "w") as log:
+        start = time.monotonic()
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        done = threading.Event()
+
+        def sample():
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, tree_rss_bytes(proc.pid))
+                done.wait(0.1)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        code = proc.wait()
+        seconds = time.monotonic() - start
+        done.set()
+        sampler.join()
+    return code, seconds, peak
+
+
+def table_rows(lake):
+    from pyiceberg.catalog.sql import SqlCatalog
+
+    catalog = SqlCatalog(
+        "catalog", uri=f"sqlite:///{lake / 'catalog.db'}", warehouse=f"file://{lake / 'warehouse'}"
+    )
+    snapshot = catalog.load_table("website.clicks").current_snapshot()
+    return int(snapshot.summary["total-records"]) if snapshot else 0
+
+
+def engine_command(name, broker, topic, lake, binary):
+    """(command, extra env) for one engine, or a reason string when it cannot run here."""
+    common_env = {
+        "CLICKSTREAM_BROKERS": broker.bootstrap,
+        "CLICKSTREAM_CATALOG": str(lake / "catalog.db"),
+        "CLICKSTREAM_WAREHOUSE": str(lake / "warehouse"),
+    }
+    if name == "cpp":
+        if not binary.exists():
+            return f"{binary} is missing (build it first)", None
+        help_text = subprocess.run([str(binary), "--help"], capture_output=True, text=True).stdout
+        if " process " not in help_text and "\n  process" not in help_text:
+            return f"{binary} has no `process` subcommand yet", None
+        return [str(binary), "process", "--topic", topic, "--group", "bench_cpp", "--until-caught-up"], common_env
+    if name == "spark":
+        if not (ROOT / ".deps" / "spark-jars").is_dir():
+            return "Spark jars missing (./scripts/setup)", None
+        return [
+            str(ROOT / "scripts" / "spark-pipeline"), "--until-caught-up", "--topic", topic,
+            "--checkpoint", str(lake / "spark-checkpoints"),
+        ], common_env
+    if name == "flink":
+        if not (ROOT / ".venv-flink" / "bin" / "python").exists():
+            return ".venv-flink missing (./scripts/setup)", None
+        return [
+            str(ROOT / "scripts" / "flink-pipeline"), "--until-caught-up", "--topic", topic,
+            "--group", "bench_flink", "--state-dir", str(lake / "flink-state"),
+        ], {**common_env, "CLICKSTREAM_FLINK_LOG_DIR": str(lake / "flink-logs")}
+    raise ValueError(name)
+
+
+def fill_topic(broker, topic, events, partitions, binary):
+    """Writes `events` generated events to a new topic; returns seconds taken."""
+    start = time.monotonic()
+    if binary.exists():
+        env = dict(os.environ, CLICKSTREAM_BROKERS=broker.bootstrap)
+        proc = subprocess.run(
+            [str(binary), "produce", "--topic", topic, "--events", str(events), "--partitions",
+             str(partitions), "--seed", "1", "--rate", "0"],
+            capture_output=True, text=True, env=env,
+        )
+        if proc.returncode != 0:
+            raise SystemExit(f"produce failed: {proc.stderr.strip()}")
+    else:
+        messages, _, _ = jp.make_messages(events, seed=1)
+        jp.produce(broker.bootstrap, topic, messages, partitions=partitions)
+    return time.monotonic() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=2_000_000)
+    parser.add_argument("--partitions", type=int, default=4)
+    parser.add_argument("--engines", default="cpp,spark,flink")
+    parser.add_argument(
+        "--binary", type=pathlib.Path,
+        default=pathlib.Path(os.environ.get("CLICKSTREAM_BINARY", ROOT / "build" / "clickstream")),
+    )
+    args = parser.parse_args()
+
+    work = OUT / "engines_drain"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    results = {"events": args.events, "partitions": args.partitions, "engines": {}}
+    with Broker(work / "kafka") as broker:
+        topic = "bench_clicks"
+        seconds = fill_topic(broker, topic, args.events, args.partitions, args.binary)
+        print(f"topic {topic}: {args.events} events in {args.partitions} partitions ({seconds:.1f} s)",
+              file=sys.stderr)
+        for name in args.engines.split(","):
+            lake = work / name
+            lake.mkdir()
+            cmd, env = engine_command(name, broker, topic, lake, args.binary)
+            if env is None:
+                results["engines"][name] = {"skipped": cmd}
+                print(f"{name}: skipped ({cmd})", file=sys.stderr)
+                continue
+            print(f"{name}: draining ...", file=sys.stderr)
+            code, secs, peak = run_measured(cmd, {**os.environ, **env}, lake / "run.log")
+            rows = table_rows(lake) if code == 0 else 0
+            entry = {
+                "exit_code": code,
+                "seconds": round(secs, 2),
+                "rows": rows,
+                "events_per_second": round(args.events / secs) if code == 0 else None,
+                "peak_rss_mib": round(peak / 2**20),
+                "valid": code == 0 and rows == args.events,
+                "log": str(lake / "run.log"),
+            }
+            results["engines"][name] = entry
+            print(f"{name}: {entry}", file=sys.stderr)
+
+    cpp = results["engines"].get("cpp", {})
+    print(f"| engine | events | seconds | events/s | peak RSS (MiB) | rows check |")
+    print(f"| --- | --- | --- | --- | --- | --- |")
+    for name, e in results["engines"].items():
+        if "skipped" in e:
+            print(f"| {name} | skipped: {e['skipped']} | | | | |")
+            continue
+        check = "ok" if e["valid"] else f"FAILED (exit {e['exit_code']}, {e['rows']} rows)"
+        print(f"| {name} | {args.events} | {e['seconds']} | {e['events_per_second']} | {e['peak_rss_mib']} | {check} |")
+    if cpp.get("valid"):
+        for name in ("spark", "flink"):
+            other = results["engines"].get(name, {})
+            if other.get("valid"):
+                ratio = cpp["events_per_second"] / other["events_per_second"]
+                results[f"cpp_over_{name}"] = round(ratio, 2)
+                print(f"\nC++/{name}: {ratio:.2f}x")
+    (OUT / "engines_drain.json").write_text(json.dumps(results, indent=2) + "\n")
+    return 0 if all(e.get("valid", True) for e in results["engines"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
