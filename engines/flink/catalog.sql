@@ -7,6 +7,8 @@ CREATE CATALOG catalog WITH (
   'catalog-impl' = 'org.apache.iceberg.jdbc.JdbcCatalog',
   'uri' = 'jdbc:sqlite:${catalog}',
   'jdbc.schema-version' = 'V1',
+  -- passed to sqlite-jdbc: wait up to 30 s for another writer's lock instead of failing at once
+  'jdbc.busy_timeout' = '30000',
   'warehouse' = 'file://${warehouse}'
 );
 

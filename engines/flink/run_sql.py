@@ -108,7 +108,11 @@ def make_table_env(mode, parallelism, checkpoint_interval):
     config = env.get_config()
     config.set("parallelism.default", str(parallelism))
     config.set("table.local-time-zone", "UTC")
-    config.set("taskmanager.memory.process.size", "1g")
+    # Flink's default restart strategy retries a failing job forever: a job that cannot run
+    # (a broken table, a locked catalog) would hang. Three tries, then the error surfaces.
+    config.set("restart-strategy.type", "fixed-delay")
+    config.set("restart-strategy.fixed-delay.attempts", "3")
+    config.set("restart-strategy.fixed-delay.delay", "2 s")
     if mode == "streaming":
         # Iceberg commits and Kafka offset commits happen on checkpoints (and once more when a
         # bounded source ends).

@@ -221,6 +221,29 @@ def start_queries(spark, args):
     return [sink(clicks, args.table, "clicks"), sink(dead, args.dlq_table, "dlq")]
 
 
+def run(spark, args, stop=None):
+    """Creates the tables when missing, runs the two queries until they end (availableNow) or
+    `stop` is set, and stops them; returns 0, or 1 after printing why a query failed."""
+    stop = stop or threading.Event()
+    create_tables(spark, args)
+    queries = start_queries(spark, args)
+    failed = None
+    while not stop.is_set() and any(q.isActive for q in queries):
+        stop.wait(0.5)
+    for q in queries:
+        if q.isActive:
+            q.stop()
+        if q.exception() is not None:
+            failed = q.exception()
+        progress = q.lastProgress
+        if progress:
+            print(f"{q.name}: last batch {progress['batchId']}, {progress['numInputRows']} rows", file=sys.stderr)
+    if failed is not None:
+        print(f"error: streaming query failed: {failed}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv=None):
     args = parse_args(argv)
     spark = spark_session.build_session(
@@ -230,36 +253,13 @@ def main(argv=None):
         master=args.master,
         driver_memory=args.driver_memory,
     )
-    create_tables(spark, args)
-    queries = start_queries(spark, args)
-
     stop = threading.Event()
-
-    def on_signal(signum, frame):
-        stop.set()
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
-
-    failed = None
-    while not stop.is_set():
-        if all(not q.isActive for q in queries):
-            break
-        stop.wait(0.5)
-    for q in queries:
-        if q.isActive:
-            q.stop()
-        if q.exception() is not None:
-            failed = q.exception()
-    for q in queries:
-        progress = q.lastProgress
-        if progress:
-            print(f"{q.name}: last batch {progress['batchId']}, {progress['numInputRows']} rows", file=sys.stderr)
-    spark.stop()
-    if failed is not None:
-        print(f"error: streaming query failed: {failed}", file=sys.stderr)
-        return 1
-    return 0
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        return run(spark, args, stop)
+    finally:
+        spark.stop()
 
 
 if __name__ == "__main__":

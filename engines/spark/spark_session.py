@@ -38,6 +38,8 @@ def catalog_conf(catalog_db, warehouse, name=CATALOG_NAME):
         f"{prefix}.catalog-impl": "org.apache.iceberg.jdbc.JdbcCatalog",
         f"{prefix}.uri": f"jdbc:sqlite:{catalog_db}",
         f"{prefix}.jdbc.schema-version": "V1",
+        # Passed to sqlite-jdbc: wait up to 30 s for another writer's lock instead of failing.
+        f"{prefix}.jdbc.busy_timeout": "30000",
         f"{prefix}.warehouse": f"file://{warehouse}",
         f"{prefix}.cache-enabled": "false",
     }

@@ -1,6 +1,12 @@
-"""Option A end to end: events on a real topic, the Spark Structured Streaming job run by
-./scripts/spark-pipeline until caught up, the tables read back by pyiceberg (and Spark)."""
+"""Option A end to end: events on a real topic, the Spark Structured Streaming job
+(engines/spark/click_processor.py) run until caught up, the tables read back by pyiceberg.
+The job runs inside the session's Spark JVM (the `spark` fixture) to spare a JVM start per run;
+test_spark_flink_cross_reading.py runs it through ./scripts/spark-pipeline."""
 
+import pathlib
+import sys
+
+import pyarrow as pa
 import pytest
 from pyiceberg.catalog.sql import SqlCatalog
 from pyiceberg.schema import Schema
@@ -8,31 +14,33 @@ from pyiceberg.types import NestedField, StringType
 
 import jvm_pipelines as jp
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "engines" / "spark"))
+import click_processor  # noqa: E402
+
 pytestmark = pytest.mark.slow
 
 
-def spark_job(broker, topic, lake, *extra):
-    """Runs the job until caught up on `topic`; asserts it succeeded; returns its stderr."""
-    proc = jp.run_script(
-        "spark-pipeline",
-        "--until-caught-up",
-        "--topic", topic,
-        "--brokers", broker.bootstrap,
-        "--catalog", lake / "catalog.db",
-        "--warehouse", lake / "warehouse",
-        "--checkpoint", lake / "checkpoints" / topic,
-        *extra,
+def spark_job(spark, broker, topic, lake, *extra):
+    """Runs the job until caught up on `topic` into the lake's catalog; asserts it succeeded."""
+    args = click_processor.parse_args(
+        [
+            "--until-caught-up",
+            "--topic", topic,
+            "--brokers", broker.bootstrap,
+            "--checkpoint", str(lake / "checkpoints" / topic),
+            *extra,
+        ]
     )
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    return proc.stderr
+    session = spark.session(lake / "catalog.db", lake / "warehouse")
+    assert click_processor.run(session, args) == 0
 
 
-def test_spark_job_writes_each_event_exactly_once_and_dead_letters_the_rest(kafka_broker, tmp_path):
+def test_spark_job_writes_each_event_exactly_once_and_dead_letters_the_rest(kafka_broker, tmp_path, spark):
     topic = kafka_broker.unique_topic("spark_clicks")
     messages, rows, bad = jp.make_messages(50_000, seed=6, bad_every=1000)
     jp.produce(kafka_broker.bootstrap, topic, messages, partitions=3)
 
-    spark_job(kafka_broker, topic, tmp_path)
+    spark_job(spark, kafka_broker, topic, tmp_path)
     db, wh = tmp_path / "catalog.db", tmp_path / "warehouse"
     assert jp.table_multiset(db, wh, "website.clicks") == sorted(rows)
 
@@ -46,12 +54,12 @@ def test_spark_job_writes_each_event_exactly_once_and_dead_letters_the_rest(kafk
     # A second run resumes from its checkpoint: only the new events are added, none twice.
     more_messages, more_rows, _ = jp.make_messages(3_000, seed=7)
     jp.produce_more(kafka_broker.bootstrap, topic, more_messages)
-    spark_job(kafka_broker, topic, tmp_path)
+    spark_job(spark, kafka_broker, topic, tmp_path)
     assert jp.table_multiset(db, wh, "website.clicks") == sorted(rows + more_rows)
     assert len(jp.table_multiset(db, wh, "website.clicks_dlq", ("error",))) == len(bad)
 
 
-def test_spark_job_enriches_clicks_with_profiles(kafka_broker, tmp_path):
+def test_spark_job_enriches_clicks_with_profiles(kafka_broker, tmp_path, spark):
     db, wh = tmp_path / "catalog.db", tmp_path / "warehouse"
     wh.mkdir()
     catalog = SqlCatalog("catalog", uri=f"sqlite:///{db}", warehouse=f"file://{wh}")
@@ -62,8 +70,6 @@ def test_spark_job_enriches_clicks_with_profiles(kafka_broker, tmp_path):
         NestedField(3, "location", StringType(), required=False),
     )
     profiles = catalog.create_table("website.user_profiles", profiles_schema)
-    import pyarrow as pa
-
     known = {f"user_{i}": (f"Name {i}", f"City {i % 7}") for i in range(0, 50, 2)}  # even users
     profiles.append(
         pa.table(
@@ -78,7 +84,7 @@ def test_spark_job_enriches_clicks_with_profiles(kafka_broker, tmp_path):
     messages, rows, _ = jp.make_messages(4_000, seed=8, users=50)
     jp.produce(kafka_broker.bootstrap, topic, messages, partitions=2)
 
-    spark_job(kafka_broker, topic, tmp_path, "--enrich")
+    spark_job(spark, kafka_broker, topic, tmp_path, "--enrich")
     got = jp.table_multiset(
         db, wh, "website.clicks_enriched", ("user_id", "page", "click_timestamp", "name", "location")
     )
