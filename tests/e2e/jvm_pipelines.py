@@ -111,6 +111,18 @@ def arrow_multiset(table, columns=("user_id", "page", "click_timestamp")):
     return sorted(zip(*values), key=lambda r: tuple((v is None, v) for v in r))
 
 
+def duckdb_multiset(clickstream, catalog_db, warehouse, table="website.clicks"):
+    """Every row of `table` read by `clickstream sql` (DuckDB's iceberg extension), as a sorted
+    list of (user_id, page, micros)."""
+    env = {"CLICKSTREAM_CATALOG": str(catalog_db), "CLICKSTREAM_WAREHOUSE": str(warehouse)}
+    proc = clickstream(
+        "sql", f"SELECT user_id, page, epoch_us(click_timestamp) AS micros FROM {table}",
+        "--format", "json", env=env, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return sorted((r["user_id"], r["page"], int(r["micros"])) for r in json.loads(proc.stdout))
+
+
 def log_tails(log_dir, lines=60):
     """The last lines of every log file under `log_dir` (for failure messages)."""
     out = []

@@ -1,5 +1,6 @@
 """Option B end to end: events on a real topic, the Flink SQL job (engines/flink/*.sql) run by
-./scripts/flink-pipeline until caught up, the tables read back by pyiceberg."""
+./scripts/flink-pipeline until caught up, the tables read back by pyiceberg and by DuckDB through
+`clickstream sql`."""
 
 import pyarrow as pa
 import pytest
@@ -49,7 +50,7 @@ def expected_flink_rows(rows, bad):
     return sorted(rows + extra)
 
 
-def test_flink_job_writes_each_event_exactly_once(kafka_broker, tmp_path):
+def test_flink_job_writes_each_event_exactly_once(kafka_broker, tmp_path, clickstream):
     topic = kafka_broker.unique_topic("flink_clicks")
     messages, rows, bad = jp.make_messages(50_000, seed=16, bad_every=1000)
     jp.produce(kafka_broker.bootstrap, topic, messages, partitions=3)
@@ -58,6 +59,7 @@ def test_flink_job_writes_each_event_exactly_once(kafka_broker, tmp_path):
     db, wh = tmp_path / "catalog.db", tmp_path / "warehouse"
     expected = expected_flink_rows(rows, bad)
     assert jp.table_multiset(db, wh, "website.clicks") == expected
+    assert jp.duckdb_multiset(clickstream, db, wh) == expected
 
     # A second run resumes from the first one's savepoint: only the new events are added.
     more_messages, more_rows, _ = jp.make_messages(3_000, seed=17)

@@ -1,5 +1,6 @@
 """Option A end to end: events on a real topic, the Spark Structured Streaming job
-(engines/spark/click_processor.py) run until caught up, the tables read back by pyiceberg.
+(engines/spark/click_processor.py) run until caught up, the tables read back by pyiceberg and by
+DuckDB through `clickstream sql`.
 The job runs inside the session's Spark JVM (the `spark` fixture) to spare a JVM start per run;
 test_spark_flink_cross_reading.py runs it through ./scripts/spark-pipeline."""
 
@@ -35,7 +36,7 @@ def spark_job(spark, broker, topic, lake, *extra):
     assert click_processor.run(session, args) == 0
 
 
-def test_spark_job_writes_each_event_exactly_once_and_dead_letters_the_rest(kafka_broker, tmp_path, spark):
+def test_spark_job_writes_each_event_exactly_once_and_dead_letters_the_rest(kafka_broker, tmp_path, spark, clickstream):
     topic = kafka_broker.unique_topic("spark_clicks")
     messages, rows, bad = jp.make_messages(50_000, seed=6, bad_every=1000)
     jp.produce(kafka_broker.bootstrap, topic, messages, partitions=3)
@@ -43,6 +44,7 @@ def test_spark_job_writes_each_event_exactly_once_and_dead_letters_the_rest(kafk
     spark_job(spark, kafka_broker, topic, tmp_path)
     db, wh = tmp_path / "catalog.db", tmp_path / "warehouse"
     assert jp.table_multiset(db, wh, "website.clicks") == sorted(rows)
+    assert jp.duckdb_multiset(clickstream, db, wh) == sorted(rows)
 
     dlq = jp.table_multiset(db, wh, "website.clicks_dlq", ("raw", "error", "topic"))
     assert sorted(raw for raw, _, _ in dlq) == sorted(value for value, _ in bad)
