@@ -113,6 +113,10 @@ def make_table_env(mode, parallelism, checkpoint_interval):
     config.set("restart-strategy.type", "fixed-delay")
     config.set("restart-strategy.fixed-delay.attempts", "3")
     config.set("restart-strategy.fixed-delay.delay", "2 s")
+    # On a loaded 2-core machine the MiniCluster's internal RPCs can exceed Flink's 10 s default
+    # and fail a job; a failed job can leave PyFlink's result fetcher polling forever.
+    config.set("pekko.ask.timeout", "120 s")
+    config.set("heartbeat.timeout", "180 s")
     if mode == "streaming":
         # Iceberg commits and Kafka offset commits happen on checkpoints (and once more when a
         # bounded source ends).
@@ -220,6 +224,13 @@ def supervise(job_client, state_dir, watch):
     print(f"stopped with savepoint {path}", file=sys.stderr)
 
 
+def query_deadline_passed(seconds):
+    print(f"error: the queries did not finish within {seconds:.0f} s; see the Flink log named above",
+          file=sys.stderr)
+    sys.stderr.flush()
+    os._exit(1)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", type=pathlib.Path)
@@ -232,6 +243,7 @@ def main(argv=None):
         " repeatable",
     )
     parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    parser.add_argument("--query-timeout", type=float, default=600, help="seconds for all --query")
     parser.add_argument("--parallelism", type=int, default=2)
     parser.add_argument("--checkpoint-interval", default="5 s")
     parser.add_argument(
@@ -273,6 +285,11 @@ def main(argv=None):
             else:
                 env.execute_sql(statement).wait()
     if args.query:
+        # Flink's result fetcher can poll forever when its job died (seen under heavy load): give
+        # the queries a deadline and fail with a pointer to the log instead of hanging.
+        watchdog = threading.Timer(args.query_timeout, query_deadline_passed, [args.query_timeout])
+        watchdog.daemon = True
+        watchdog.start()
         # Analysis queries (engines/sql/) name tables as website.clicks: resolve them in `catalog`.
         env.execute_sql("USE CATALOG catalog").wait()
         for query in args.query:
