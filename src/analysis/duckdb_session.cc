@@ -220,33 +220,23 @@ class ResultHolder {
   duckdb_result result_{};
 };
 
-// Owns a prepared statement.
-class PreparedHolder {
+// Owns one DuckDB C API handle and releases it with `Destroy`.
+template <typename Handle, void (*Destroy)(Handle*)>
+class DuckdbHandle {
  public:
-  PreparedHolder() = default;
-  ~PreparedHolder() { duckdb_destroy_prepare(&statement_); }
-  PreparedHolder(const PreparedHolder&) = delete;
-  PreparedHolder& operator=(const PreparedHolder&) = delete;
-  duckdb_prepared_statement* get() { return &statement_; }
-  duckdb_prepared_statement value() const { return statement_; }
+  DuckdbHandle() = default;
+  ~DuckdbHandle() { Destroy(&handle_); }
+  DuckdbHandle(const DuckdbHandle&) = delete;
+  DuckdbHandle& operator=(const DuckdbHandle&) = delete;
+  Handle* get() { return &handle_; }
+  Handle value() const { return handle_; }
 
  private:
-  duckdb_prepared_statement statement_ = nullptr;
+  Handle handle_ = nullptr;
 };
 
-// Owns extracted statements.
-class ExtractedHolder {
- public:
-  ExtractedHolder() = default;
-  ~ExtractedHolder() { duckdb_destroy_extracted(&statements_); }
-  ExtractedHolder(const ExtractedHolder&) = delete;
-  ExtractedHolder& operator=(const ExtractedHolder&) = delete;
-  duckdb_extracted_statements* get() { return &statements_; }
-  duckdb_extracted_statements value() const { return statements_; }
-
- private:
-  duckdb_extracted_statements statements_ = nullptr;
-};
+using PreparedHolder = DuckdbHandle<duckdb_prepared_statement, duckdb_destroy_prepare>;
+using ExtractedHolder = DuckdbHandle<duckdb_extracted_statements, duckdb_destroy_extracted>;
 
 bool AllColumnsPrintable(duckdb_prepared_statement statement) {
   const idx_t columns = duckdb_prepared_statement_column_count(statement);
