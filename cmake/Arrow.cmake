@@ -63,6 +63,10 @@ endfunction()
 _clickstream_import_arrow_library(Arrow::arrow libarrow)
 _clickstream_import_arrow_library(Parquet::parquet libparquet)
 set_property(TARGET Parquet::parquet APPEND PROPERTY INTERFACE_LINK_LIBRARIES Arrow::arrow)
+# Arrow::compute  libarrow_compute.so.<ver>  (kernels: sort, take, cast; call
+# arrow::compute::Initialize() once before use, as Arrow 21+ requires)
+_clickstream_import_arrow_library(Arrow::compute libarrow_compute)
+set_property(TARGET Arrow::compute APPEND PROPERTY INTERFACE_LINK_LIBRARIES Arrow::arrow)
 
 # The wheel's libparquet and libarrow export the symbols of the simdjson they vendor (a newer
 # version than Debian's libsimdjson 3.0.1 that src/events parses with). With --as-needed and

@@ -1,0 +1,109 @@
+#include "iceberg/parquet_reader.h"
+
+#include <arrow/array.h>
+#include <arrow/chunked_array.h>
+#include <arrow/io/file.h>
+#include <arrow/memory_pool.h>
+#include <arrow/table.h>
+#include <arrow/type.h>
+#include <arrow/util/key_value_metadata.h>
+#include <parquet/arrow/reader.h>
+#include <parquet/properties.h>
+
+#include <charconv>
+#include <string>
+
+#include "iceberg/arrow_schema.h"
+#include "iceberg/location.h"
+
+namespace clickstream::iceberg {
+namespace {
+
+Error FromArrow(const arrow::Status& status, const std::string& what) {
+  return Error{ErrorCode::kIoError, what + ": " + status.ToString()};
+}
+
+// The Iceberg field id parquet::arrow put in an Arrow field's metadata, or -1.
+int FieldIdOf(const arrow::Field& field) {
+  const auto& metadata = field.metadata();
+  if (metadata == nullptr) return -1;
+  int index = metadata->FindKey(std::string(kParquetFieldIdKey));
+  if (index < 0) return -1;
+  const std::string& text = metadata->value(index);
+  int id = -1;
+  auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), id);
+  return err == std::errc() && end == text.data() + text.size() ? id : -1;
+}
+
+// Same physical layout, so a zero-copy view is exact: equal types, or timestamps of one unit that
+// differ only in their zone annotation (a UTC instant either way for timestamptz).
+bool ViewCompatible(const arrow::DataType& from, const arrow::DataType& to) {
+  if (from.Equals(to)) return true;
+  if (from.id() == arrow::Type::TIMESTAMP && to.id() == arrow::Type::TIMESTAMP) {
+    return static_cast<const arrow::TimestampType&>(from).unit() ==
+           static_cast<const arrow::TimestampType&>(to).unit();
+  }
+  return false;
+}
+
+Result<std::shared_ptr<arrow::ChunkedArray>> ReadColumnAs(
+    parquet::arrow::FileReader& reader, int index, const Field& field,
+    const std::shared_ptr<arrow::DataType>& type, std::string_view location) {
+  std::shared_ptr<arrow::ChunkedArray> column;
+  arrow::Status st = reader.ReadColumn(index, &column);
+  if (!st.ok()) {
+    return std::unexpected(
+        FromArrow(st, "reading column " + field.name + " of " + std::string(location)));
+  }
+  if (column->type()->Equals(*type)) return column;
+  if (!ViewCompatible(*column->type(), *type)) {
+    return Corrupt("column " + field.name + " of " + std::string(location) + " is " +
+                   column->type()->ToString() + ", expected " + type->ToString());
+  }
+  auto view = column->View(type);
+  if (!view.ok()) return std::unexpected(FromArrow(view.status(), "viewing " + field.name));
+  return *view;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<arrow::Table>> ReadDataFile(const Schema& schema,
+                                                   std::string_view location) {
+  CS_ASSIGN_OR_RETURN(auto path, LocalPath(location));
+  auto input = arrow::io::ReadableFile::Open(path.string());
+  if (!input.ok()) return std::unexpected(FromArrow(input.status(), "opening " + path.string()));
+  auto reader = parquet::arrow::OpenFile(*input, arrow::default_memory_pool());
+  if (!reader.ok()) {
+    return std::unexpected(FromArrow(reader.status(), "reading the footer of " + path.string()));
+  }
+  std::shared_ptr<arrow::Schema> file_schema;
+  arrow::Status st = (*reader)->GetSchema(&file_schema);
+  if (!st.ok()) return std::unexpected(FromArrow(st, "reading the schema of " + path.string()));
+  int64_t rows = (*reader)->parquet_reader()->metadata()->num_rows();
+
+  std::shared_ptr<arrow::Schema> target = ToArrowSchema(schema);
+  std::vector<std::shared_ptr<arrow::ChunkedArray>> columns;
+  for (std::size_t i = 0; i < schema.fields.size(); ++i) {
+    const Field& field = schema.fields[i];
+    const auto& type = target->field(static_cast<int>(i))->type();
+    int index = -1;
+    for (int c = 0; c < file_schema->num_fields(); ++c) {
+      if (FieldIdOf(*file_schema->field(c)) == field.id) index = c;
+    }
+    if (index < 0) {
+      if (field.required) {
+        return Corrupt("data file " + std::string(location) + " lacks required column " +
+                       field.name);
+      }
+      auto nulls = arrow::MakeArrayOfNull(type, rows);
+      if (!nulls.ok()) return std::unexpected(FromArrow(nulls.status(), "filling " + field.name));
+      columns.push_back(std::make_shared<arrow::ChunkedArray>(*nulls));
+      continue;
+    }
+    CS_ASSIGN_OR_RETURN(auto column, ReadColumnAs(**reader, index, field, type, location));
+    columns.push_back(std::move(column));
+  }
+  return arrow::Table::Make(target, std::move(columns), rows);
+}
+
+}  // namespace clickstream::iceberg

@@ -1,0 +1,67 @@
+#include "iceberg/parquet_reader.h"
+
+#include <arrow/api.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "iceberg/batch_builder.h"
+#include "iceberg/parquet_writer.h"
+#include "iceberg/testing_python.h"
+
+namespace clickstream::iceberg {
+namespace {
+
+Schema TwoColumns() {
+  return {0, {{1, "user_id", TypeId::kString, true, ""}, {2, "n", TypeId::kLong, false, ""}}};
+}
+
+class ParquetReaderTest : public testing::TempDirTest {
+ protected:
+  std::string WriteFile() {
+    BatchBuilder builder(TwoColumns());
+    for (int64_t i = 0; i < 3; ++i) {
+      std::string user = "u" + std::to_string(i);
+      std::vector<Value> row = {std::string_view(user), i == 1 ? Value{} : Value{i * 10}};
+      EXPECT_TRUE(builder.Append(row).has_value());
+    }
+    std::string path = (dir_ / "f.parquet").string();
+    auto writer = ParquetDataFileWriter::Open(TwoColumns(), path);
+    EXPECT_TRUE((*writer)->Write(**builder.Finish()).has_value());
+    EXPECT_TRUE((*writer)->Close().has_value());
+    return path;
+  }
+};
+
+TEST_F(ParquetReaderTest, MatchesColumnsByFieldIdAndFillsMissingOnesWithNull) {
+  std::string path = WriteFile();
+  // The table renamed user_id to visitor, reordered the columns and added column 3 since.
+  Schema evolved{1,
+                 {{2, "n", TypeId::kLong, false, ""},
+                  {3, "added", TypeId::kString, false, ""},
+                  {1, "visitor", TypeId::kString, true, ""}}};
+  auto table = ReadDataFile(evolved, path);
+  ASSERT_TRUE(table.has_value()) << table.error().message;
+  ASSERT_EQ((*table)->num_rows(), 3);
+  EXPECT_EQ((*table)->schema()->field(2)->name(), "visitor");
+  auto batch = (*table)->CombineChunksToBatch().ValueOrDie();
+  auto n = std::static_pointer_cast<arrow::Int64Array>(batch->column(0));
+  EXPECT_EQ(n->Value(2), 20);
+  EXPECT_TRUE(n->IsNull(1));
+  EXPECT_EQ(batch->column(1)->null_count(), 3);
+  auto visitor = std::static_pointer_cast<arrow::StringArray>(batch->column(2));
+  EXPECT_EQ(visitor->GetString(0), "u0");
+}
+
+TEST_F(ParquetReaderTest, MissingRequiredColumnOrWrongTypeIsCorrupt) {
+  std::string path = WriteFile();
+  Schema required{0, {{1, "user_id", TypeId::kString, true, ""}, {9, "x", TypeId::kInt, true, ""}}};
+  EXPECT_EQ(ReadDataFile(required, path).error().code, ErrorCode::kCorrupt);
+  Schema retyped{0, {{1, "user_id", TypeId::kLong, true, ""}}};
+  EXPECT_EQ(ReadDataFile(retyped, path).error().code, ErrorCode::kCorrupt);
+  EXPECT_FALSE(ReadDataFile(TwoColumns(), (dir_ / "none.parquet").string()).has_value());
+}
+
+}  // namespace
+}  // namespace clickstream::iceberg

@@ -1,0 +1,92 @@
+#include "maintenance/compaction_plan.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+namespace clickstream::maintenance {
+namespace {
+
+using iceberg::ManifestEntry;
+
+using PartitionKey = std::pair<int, std::vector<iceberg::Literal>>;
+
+bool IsCandidate(const ManifestEntry& e, const CompactionPlanOptions& options, int64_t min_bytes,
+                 int64_t max_bytes) {
+  if (e.content != 0 || e.status == iceberg::EntryStatus::kDeleted) return false;
+  if (options.where.has_value()) {
+    if (e.data_file.spec_id != options.where_spec_id) return false;
+    if (!options.where->Matches(e.data_file.partition)) return false;
+  }
+  if (options.rewrite_all) return true;
+  int64_t size = e.data_file.file_size_in_bytes;
+  return size < min_bytes || size > max_bytes;
+}
+
+bool WorthRewriting(const FileGroup& g, const CompactionPlanOptions& options, int64_t max_bytes) {
+  if (g.inputs.empty()) return false;
+  if (options.rewrite_all) return true;
+  if (static_cast<int>(g.inputs.size()) >= std::max(options.min_input_files, 1)) return true;
+  if (g.input_bytes >= options.target_file_size_bytes && g.inputs.size() > 1) return true;
+  return std::any_of(g.inputs.begin(), g.inputs.end(), [&](const ManifestEntry& e) {
+    return e.data_file.file_size_in_bytes > max_bytes;
+  });
+}
+
+// First-fit-decreasing bin packing of one partition's candidates into groups <= max_group_bytes.
+std::vector<FileGroup> PackPartition(const PartitionKey& key, std::vector<ManifestEntry> files,
+                                     int64_t max_group_bytes) {
+  std::sort(files.begin(), files.end(), [](const ManifestEntry& a, const ManifestEntry& b) {
+    if (a.data_file.file_size_in_bytes != b.data_file.file_size_in_bytes) {
+      return a.data_file.file_size_in_bytes > b.data_file.file_size_in_bytes;
+    }
+    return a.data_file.file_path < b.data_file.file_path;
+  });
+  std::vector<FileGroup> groups;
+  for (auto& f : files) {
+    int64_t size = f.data_file.file_size_in_bytes;
+    auto fits = std::find_if(groups.begin(), groups.end(), [&](const FileGroup& g) {
+      return g.input_bytes + size <= max_group_bytes;
+    });
+    if (fits == groups.end()) {
+      groups.push_back(FileGroup{key.first, key.second, {}, 0, 0});
+      fits = groups.end() - 1;
+    }
+    fits->input_bytes += size;
+    fits->input_records += f.data_file.record_count;
+    fits->inputs.push_back(std::move(f));
+  }
+  for (auto& g : groups) {
+    std::sort(g.inputs.begin(), g.inputs.end(), [](const ManifestEntry& a, const ManifestEntry& b) {
+      return a.data_file.file_path < b.data_file.file_path;
+    });
+  }
+  return groups;
+}
+
+}  // namespace
+
+std::vector<FileGroup> PlanCompaction(std::span<const ManifestEntry> live_files,
+                                      const CompactionPlanOptions& options) {
+  const int64_t target = std::max<int64_t>(options.target_file_size_bytes, 1);
+  const int64_t min_bytes =
+      options.min_file_size_bytes > 0 ? options.min_file_size_bytes : target * 3 / 4;
+  const int64_t max_bytes =
+      options.max_file_size_bytes > 0 ? options.max_file_size_bytes : target * 9 / 5;
+  const int64_t max_group = std::max(options.max_group_bytes, target);
+
+  std::map<PartitionKey, std::vector<ManifestEntry>> by_partition;
+  for (const auto& e : live_files) {
+    if (!IsCandidate(e, options, min_bytes, max_bytes)) continue;
+    by_partition[{e.data_file.spec_id, e.data_file.partition}].push_back(e);
+  }
+  std::vector<FileGroup> planned;
+  for (auto& [key, files] : by_partition) {
+    for (auto& g : PackPartition(key, std::move(files), max_group)) {
+      if (WorthRewriting(g, options, max_bytes)) planned.push_back(std::move(g));
+    }
+  }
+  return planned;
+}
+
+}  // namespace clickstream::maintenance

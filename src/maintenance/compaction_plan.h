@@ -1,0 +1,52 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "iceberg/manifest.h"
+#include "iceberg/schema.h"
+#include "maintenance/partition_filter.h"
+
+namespace clickstream::maintenance {
+
+// Iceberg's write.target-file-size-bytes default.
+inline constexpr int64_t kDefaultTargetFileSizeBytes = 128LL << 20;
+
+// Which files `rewrite-data-files` rewrites, after Spark's bin-pack strategy (SizeBasedFileRewriter
+// options of the same names).
+struct CompactionPlanOptions {
+  int64_t target_file_size_bytes = kDefaultTargetFileSizeBytes;
+  // Files smaller than this (default 75% of the target) or larger than max (default 180%) are
+  // candidates; 0 means the default.
+  int64_t min_file_size_bytes = 0;
+  int64_t max_file_size_bytes = 0;
+  // A group is rewritten when it has at least this many files, or holds at least a target's worth
+  // of data, or contains a file larger than the max.
+  int min_input_files = 5;
+  // Upper bound on the input bytes of one group: the unit of work, memory and conflict.
+  int64_t max_group_bytes = 1LL << 30;
+  // Every file is a candidate and every non-empty group is rewritten (Spark's rewrite-all).
+  bool rewrite_all = false;
+  // Only files of this spec whose partition matches are candidates.
+  std::optional<PartitionFilter> where;
+  int where_spec_id = 0;
+};
+
+// Data files of one partition of one spec, rewritten together into new files.
+struct FileGroup {
+  int spec_id = 0;
+  std::vector<iceberg::Literal> partition;
+  std::vector<iceberg::ManifestEntry> inputs;
+  int64_t input_bytes = 0;
+  int64_t input_records = 0;
+};
+
+// Groups the live data files (delete files are never planned) of each partition into bin-packed
+// groups of at most max_group_bytes, and keeps the groups worth rewriting. Deterministic: groups
+// are ordered by spec and partition, files within a group by path.
+std::vector<FileGroup> PlanCompaction(std::span<const iceberg::ManifestEntry> live_files,
+                                      const CompactionPlanOptions& options);
+
+}  // namespace clickstream::maintenance
