@@ -19,6 +19,7 @@ struct ProcessFlags {
   int64_t session_timeout_ms = 10'000;
   bool until_caught_up = false;
   bool enrich = false;
+  std::string reset_offsets;  // "", "earliest" or "latest"
 };
 
 void PrintProgress(const pipeline::ProcessorStats& stats, int64_t& last_consumed) {
@@ -50,6 +51,8 @@ Status Process(const ProcessFlags& flags, const GlobalOptions& globals) {
   options.session_timeout = std::chrono::milliseconds(flags.session_timeout_ms);
   options.until_caught_up = flags.until_caught_up;
   options.enrich = flags.enrich;
+  if (flags.reset_offsets == "earliest") options.reset_offsets = pipeline::OffsetReset::kEarliest;
+  if (flags.reset_offsets == "latest") options.reset_offsets = pipeline::OffsetReset::kLatest;
 
   const StopSignals stop;
   int64_t last_consumed = 0;
@@ -58,17 +61,22 @@ Status Process(const ProcessFlags& flags, const GlobalOptions& globals) {
   hooks.on_progress = [&last_consumed](const pipeline::ProcessorStats& stats) {
     PrintProgress(stats, last_consumed);
   };
+  hooks.on_warning = [](const std::string& warning) {
+    std::fprintf(stderr, "process: warning: %s\n", warning.c_str());
+  };
   const auto start = std::chrono::steady_clock::now();
   CS_ASSIGN_OR_RETURN(pipeline::ProcessorStats stats, pipeline::RunProcessor(options, hooks));
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf(
       "process: consumed %lld messages in %.2fs; committed %lld rows to %s, %lld dead letters, "
-      "%lld enriched rows in %lld snapshots; %lld fenced batches; lag %lld\n",
+      "%lld enriched rows in %lld snapshots; %lld fenced batches; %lld offsets skipped "
+      "(removed by retention); lag %lld\n",
       static_cast<long long>(stats.consumed), seconds, static_cast<long long>(stats.committed_rows),
       flags.table.c_str(), static_cast<long long>(stats.dead_letters),
       static_cast<long long>(stats.enriched_rows), static_cast<long long>(stats.commits),
-      static_cast<long long>(stats.fenced_batches), static_cast<long long>(stats.lag));
+      static_cast<long long>(stats.fenced_batches), static_cast<long long>(stats.skipped_offsets),
+      static_cast<long long>(stats.lag));
   return Ok();
 }
 
@@ -95,6 +103,11 @@ void AddProcessCommand(CLI::App& root, const GlobalOptions& globals, int& exit_c
                 "Stop once every assigned partition is committed up to its end offset");
   cmd->add_flag("--enrich", flags->enrich,
                 "Also write clicks joined with <namespace>.user_profiles to <table>_enriched");
+  cmd->add_option("--reset-offsets", flags->reset_offsets,
+                  "Only when the table records an offset beyond a partition's end (the topic was "
+                  "deleted and created again): read it from its beginning (earliest) or skip to "
+                  "its end (latest)")
+      ->check(CLI::IsMember({"earliest", "latest"}));
   cmd->callback([flags, &globals, &exit_code] {
     if (Status status = Process(*flags, globals); !status) exit_code = ReportError(status.error());
   });

@@ -20,13 +20,4 @@ std::vector<const Snapshot*> MainBranchHistory(const TableMetadata& metadata);
 std::map<std::string, std::string> LatestSummaryValues(const TableMetadata& metadata,
                                                        std::string_view prefix);
 
-// The summary key under which a commit records the next Kafka offset to read for one partition
-// of `topic` consumed by `group`: "kafka.<group>.<topic>.<partition>" (DESIGN.md).
-std::string KafkaOffsetKey(std::string_view group, std::string_view topic, int32_t partition);
-
-// The next offset per Kafka partition recorded for `group` and `topic`, each from the newest
-// snapshot that mentions the partition; kCorrupt if a recorded value is not a number.
-Result<std::map<int32_t, int64_t>> KafkaOffsets(const TableMetadata& metadata,
-                                                std::string_view group, std::string_view topic);
-
 }  // namespace clickstream::iceberg

@@ -12,32 +12,11 @@
 #include "iceberg/data_file.h"
 #include "iceberg/manifest.h"
 #include "iceberg/schema.h"
+#include "iceberg/snapshot_producer.h"
 #include "iceberg/table_metadata.h"
+#include "iceberg/table_operation.h"
 
 namespace clickstream::iceberg {
-
-// Caller-supplied snapshot summary properties (e.g. Kafka offsets, see snapshot_summary.h).
-using SummaryProperties = std::map<std::string, std::string>;
-
-// Checks, against the table as freshly re-read before each commit attempt, that the append may
-// still happen; an error aborts the append and is returned as is (DESIGN.md "Delivery guarantee").
-using CommitCondition = std::function<Status(const TableMetadata& current)>;
-
-struct AppendOptions {
-  SummaryProperties summary;
-  CommitCondition condition;  // optional
-  // Attempts before giving up on compare-and-swap conflicts, and the backoff between them
-  // (exponential with full jitter).
-  int max_attempts = 100;
-  std::chrono::milliseconds initial_backoff{10};
-  std::chrono::milliseconds max_backoff{1000};
-  // When the current snapshot lists this many data manifests smaller than
-  // manifest_merge_max_bytes, they are merged into one (entries kept as EXISTING), so readers
-  // open few manifests however many appends came before (Java's commit.manifest.min-count-to-merge
-  // and commit.manifest.target-size-bytes).
-  int manifest_merge_min_count = 100;
-  int64_t manifest_merge_max_bytes = 8 << 20;
-};
 
 // The location of a table under a local warehouse: "<absolute warehouse>/<namespace>/<table>".
 // Names are validated, so the result is always inside the warehouse.
@@ -65,12 +44,15 @@ class Table {
   // Re-reads the current metadata from the catalog.
   Status Refresh();
 
-  // Fast append: writes one manifest for `files` and commits one snapshot whose manifest list is
-  // that manifest plus the current snapshot's manifests (small ones merged, see AppendOptions). The
-  // summary carries the standard totals (spec, "Snapshot Summary") and `options.summary`. On losing
-  // the compare-and-swap the table is re-read, `options.condition` re-checked, and the commit
-  // re-applied, up to max_attempts. Returns the committed snapshot; on error nothing became
-  // visible.
+  // Commits `operation`: applies it to the table as just re-read, writes the next metadata file
+  // and swaps it in with the catalog's compare-and-swap. On losing the swap it re-reads the
+  // table, deletes the attempt's files and applies the operation again (which re-validates), up
+  // to options.max_attempts. Old metadata files are deleted when the table says so
+  // (write.metadata.delete-after-commit.enabled). Returns the committed metadata; on error
+  // nothing became visible and the operation's files are deleted.
+  Result<TableMetadata> Commit(TableOperation& operation, const CommitOptions& options = {});
+
+  // Fast append (FastAppend) of `files` as one snapshot; returns the committed snapshot.
   Result<Snapshot> Append(std::span<const DataFile> files, const AppendOptions& options = {});
 
   // Live data file entries of the current snapshot, sequence numbers inherited.

@@ -85,7 +85,8 @@ TEST_F(TableTest, AppendsAccumulateSnapshotsManifestsAndTotals) {
   std::string first_metadata = table.metadata_location();
   for (int i = 0; i < 3; ++i) {
     std::vector<DataFile> files = {File("/home", 10, 2 * i), File("/cart", 5, 2 * i + 1)};
-    auto snapshot = table.Append(files, {.summary = {{"kafka.g.t.0", std::to_string(i)}}});
+    auto snapshot = table.Append(files, {.summary = {{"writer.batch", std::to_string(i)}},
+                                         .set_properties = {{"writer.next", std::to_string(i)}}});
     ASSERT_TRUE(snapshot.has_value()) << snapshot.error().message;
     EXPECT_EQ(snapshot->sequence_number, i + 1);
     EXPECT_EQ(snapshot->summary.at("added-records"), "15");
@@ -117,7 +118,8 @@ TEST_F(TableTest, AppendsAccumulateSnapshotsManifestsAndTotals) {
   for (const auto& e : *files) rows += e.data_file.record_count;
   EXPECT_EQ(rows, 45);
 
-  EXPECT_EQ(KafkaOffsets(m, "g", "t").value(), (std::map<int32_t, int64_t>{{0, 2}}));
+  EXPECT_EQ(m.CurrentSnapshot()->summary.at("writer.batch"), "2");
+  EXPECT_EQ(m.properties.at("writer.next"), "2");
 }
 
 TEST_F(TableTest, AppendRejectsSummaryKeysThatTheTableWrites) {
@@ -162,21 +164,17 @@ TEST_F(TableTest, CommitConditionIsRecheckedAgainstTheRereadTable) {
   int checks = 0;
   CommitCondition unclaimed = [&checks](const TableMetadata& current) -> Status {
     ++checks;
-    auto offsets = KafkaOffsets(current, "g", "clicks");
-    if (!offsets.has_value()) return std::unexpected(offsets.error());
-    if (offsets->contains(0))
-      return Conflict("partition 0 moved on to " + std::to_string(offsets->at(0)));
+    auto it = current.properties.find("offset.0");
+    if (it != current.properties.end()) return Conflict("partition 0 moved on to " + it->second);
     return Ok();
   };
   auto live = Table::Load(*catalog_a, kClicks).value();
   DataFile f1 = File("/home", 5, 1);
-  ASSERT_TRUE(
-      live.Append(std::span(&f1, 1), {.summary = {{KafkaOffsetKey("g", "clicks", 0), "5"}}}));
+  ASSERT_TRUE(live.Append(std::span(&f1, 1), {.set_properties = {{"offset.0", "5"}}}));
 
   DataFile f2 = File("/home", 5, 2);
-  auto result =
-      zombie.Append(std::span(&f2, 1),
-                    {.summary = {{KafkaOffsetKey("g", "clicks", 0), "5"}}, .condition = unclaimed});
+  auto result = zombie.Append(std::span(&f2, 1),
+                              {.set_properties = {{"offset.0", "5"}}, .condition = unclaimed});
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().code, ErrorCode::kConflict);
   EXPECT_NE(result.error().message.find("moved on to 5"), std::string::npos);
@@ -212,7 +210,8 @@ TEST_F(TableTest, ConcurrentAppendersNeverLoseASnapshot) {
       for (int i = 0; i < kAppendsEach; ++i) {
         DataFile f = File("/p" + std::to_string(w), 1 + i, w * 100 + i);
         auto snapshot = table->Append(
-            std::span(&f, 1), {.summary = {{KafkaOffsetKey("g", "t", w), std::to_string(i + 1)}}});
+            std::span(&f, 1),
+            {.set_properties = {{"offset." + std::to_string(w), std::to_string(i + 1)}}});
         if (!snapshot.has_value()) {
           ADD_FAILURE() << snapshot.error().message;
           ++failures;
@@ -233,9 +232,10 @@ TEST_F(TableTest, ConcurrentAppendersNeverLoseASnapshot) {
   auto files = table.CurrentFiles();
   ASSERT_TRUE(files.has_value());
   EXPECT_EQ(files->size(), static_cast<std::size_t>(kWriters * kAppendsEach));
-  std::map<int32_t, int64_t> offsets;
-  for (int w = 0; w < kWriters; ++w) offsets[w] = kAppendsEach;
-  EXPECT_EQ(KafkaOffsets(m, "g", "t").value(), offsets);
+  // Every writer's last property update survived the others' commits.
+  for (int w = 0; w < kWriters; ++w) {
+    EXPECT_EQ(m.properties.at("offset." + std::to_string(w)), std::to_string(kAppendsEach));
+  }
 }
 
 TEST_F(TableTest, SmallManifestsAreMergedKeepingEveryFileAndItsSequenceNumber) {
@@ -282,7 +282,7 @@ print(json.dumps(sorted(task.file.file_path for task in t.scan().plan_files())))
   }
 }
 
-TEST(SnapshotSummaryTest, NewestSnapshotMentioningAPartitionWins) {
+TEST(SnapshotSummaryTest, NewestSnapshotOfTheMainBranchWins) {
   TableMetadata m;
   auto add = [&m](int64_t id, std::optional<int64_t> parent, std::map<std::string, std::string> s) {
     Snapshot snap;
@@ -292,24 +292,18 @@ TEST(SnapshotSummaryTest, NewestSnapshotMentioningAPartitionWins) {
     m.snapshots.push_back(snap);
     m.current_snapshot_id = id;
   };
-  add(1, std::nullopt, {{"kafka.g.clicks.0", "10"}, {"kafka.g.clicks.1", "3"}});
-  add(2, 1, {{"kafka.g.clicks.0", "20"}, {"kafka.g.clicks.eu.0", "99"}});
-  add(3, 2, {{"kafka.other.clicks.1", "50"}});
-  add(4, 3, {{"operation", "append"}});
+  add(1, std::nullopt, {{"k.a", "10"}, {"k.b", "3"}});
+  add(2, 1, {{"k.a", "20"}, {"other", "1"}});
+  add(3, 2, {{"operation", "append"}});
   // A snapshot off the main branch (not an ancestor of the current one) is ignored.
   Snapshot orphan;
   orphan.snapshot_id = 9;
-  orphan.summary = {{"kafka.g.clicks.1", "1000"}};
+  orphan.summary = {{"k.b", "1000"}};
   m.snapshots.push_back(orphan);
 
-  EXPECT_EQ(MainBranchHistory(m).size(), 4u);
-  EXPECT_EQ(KafkaOffsets(m, "g", "clicks").value(), (std::map<int32_t, int64_t>{{0, 20}, {1, 3}}));
-  EXPECT_EQ(KafkaOffsets(m, "g", "clicks.eu").value(), (std::map<int32_t, int64_t>{{0, 99}}));
-  EXPECT_EQ(KafkaOffsets(m, "other", "clicks").value(), (std::map<int32_t, int64_t>{{1, 50}}));
-  EXPECT_TRUE(KafkaOffsets(m, "nobody", "clicks").value().empty());
-
-  m.snapshots[3].summary["kafka.g.clicks.2"] = "ten";
-  EXPECT_EQ(KafkaOffsets(m, "g", "clicks").error().code, ErrorCode::kCorrupt);
+  EXPECT_EQ(MainBranchHistory(m).size(), 3u);
+  EXPECT_EQ(LatestSummaryValues(m, "k."),
+            (std::map<std::string, std::string>{{"k.a", "20"}, {"k.b", "3"}}));
 }
 
 }  // namespace

@@ -13,7 +13,7 @@ namespace clickstream::pipeline {
 using ExpectedOffsets = std::map<int32_t, std::optional<int64_t>>;
 
 // The fencing condition of DESIGN.md "Delivery guarantee": Ok when the table records every
-// partition of `expected` exactly as expected (`recorded` as iceberg::KafkaOffsets reads it);
+// partition of `expected` exactly as expected (`recorded` as RecordedKafkaOffsets reads it);
 // otherwise kConflict naming the first partition another writer moved.
 Status CheckExpectedOffsets(const std::map<int32_t, int64_t>& recorded,
                             const ExpectedOffsets& expected);

@@ -55,6 +55,10 @@ class Processor final : public kafka::RebalanceHandler {
   std::optional<int64_t> StartOffset(int32_t partition) const {
     return clicks_->recorded(partition);
   }
+  // Checks the clicks table's record of `partition` against the partition's log: a record beyond
+  // the end stops the processor or is reset (--reset-offsets); one below the log start (retention
+  // removed messages) is a warning, counted in skipped_offsets.
+  Status CheckRecordedOffset(int32_t partition, const kafka::Watermarks& marks);
   Status Route(const kafka::Record& record);
   // Commits every table; when one is fenced, drops all pending rows, re-reads and re-seeks.
   Status CommitCycle();
@@ -125,12 +129,13 @@ Result<std::vector<kafka::StartOffset>> Processor::OnPartitionsAssigned(
   std::vector<kafka::StartOffset> starts;
   for (TableSink* sink : Sinks()) CS_RETURN_IF_ERROR(sink->Reload(partitions));
   for (int32_t partition : partitions) {
+    CS_ASSIGN_OR_RETURN(kafka::Watermarks marks,
+                        consumer_->QueryWatermarks(partition, options_.connect_timeout));
+    CS_RETURN_IF_ERROR(CheckRecordedOffset(partition, marks));
     const std::optional<int64_t> start = StartOffset(partition);
     positions_[partition] = start;
     starts.push_back({partition, start});
     if (options_.until_caught_up) {
-      CS_ASSIGN_OR_RETURN(kafka::Watermarks marks,
-                          consumer_->QueryWatermarks(partition, options_.connect_timeout));
       ends_[partition] = marks.high;
       // Nothing before the low watermark can be read anymore: an empty partition is caught up.
       if (!start && marks.low == marks.high) positions_[partition] = marks.high;
@@ -153,6 +158,42 @@ Status Processor::OnPartitionsRevoked(std::span<const int32_t> partitions, bool 
   stats_.assigned_partitions = static_cast<int>(positions_.size());
   if (!committed) failed_ = true;
   return committed;
+}
+
+Status Processor::CheckRecordedOffset(int32_t partition, const kafka::Watermarks& marks) {
+  const std::optional<int64_t> start = StartOffset(partition);
+  if (!start) return Ok();
+  const std::string where = options_.topic + "/" + std::to_string(partition);
+  if (*start > marks.high) {
+    if (options_.reset_offsets == OffsetReset::kNone) {
+      return Conflict(clicks_->name() + " records next offset " + std::to_string(*start) +
+                      " for Kafka partition " + where + ", but the partition ends at " +
+                      std::to_string(marks.high) +
+                      " (was the topic deleted and created again?); run again with "
+                      "--reset-offsets earliest to read it from its beginning or "
+                      "--reset-offsets latest to skip to its end");
+    }
+    const int64_t to = options_.reset_offsets == OffsetReset::kEarliest ? marks.low : marks.high;
+    for (TableSink* sink : Sinks()) {
+      std::optional<int64_t> record = sink->recorded(partition);
+      if (record && *record > marks.high) {
+        CS_RETURN_IF_ERROR(sink->ResetOffsets({{partition, to}}));
+      }
+    }
+    hooks_.on_warning("Kafka partition " + where + " was recorded at offset " +
+                      std::to_string(*start) + " beyond its end " + std::to_string(marks.high) +
+                      "; --reset-offsets moved it to " + std::to_string(to));
+    return Ok();
+  }
+  if (*start < marks.low) {
+    stats_.skipped_offsets += marks.low - *start;
+    hooks_.on_warning("Kafka partition " + where + ": offsets " + std::to_string(*start) + " to " +
+                      std::to_string(marks.low - 1) +
+                      " were removed by retention before they were read; they are skipped and "
+                      "reading goes on at " +
+                      std::to_string(marks.low));
+  }
+  return Ok();
 }
 
 Status Processor::Route(const kafka::Record& record) {

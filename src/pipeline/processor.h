@@ -20,6 +20,10 @@ inline constexpr std::chrono::milliseconds kDefaultCommitInterval{2000};
 // Messages longer than this go to the dead-letter table as "oversized".
 inline constexpr size_t kMaxEventBytes = 64 * 1024;
 
+// What to do with a partition whose table record lies beyond the partition's end (the topic was
+// deleted and created again): stop (the default), or start over from its beginning or its end.
+enum class OffsetReset { kNone, kEarliest, kLatest };
+
 struct ProcessorOptions {
   std::string brokers = "127.0.0.1:9092";
   std::string topic = "user_clicks";
@@ -35,6 +39,7 @@ struct ProcessorOptions {
   int64_t max_pending_bytes = 64 << 20;
   bool until_caught_up = false;
   bool enrich = false;
+  OffsetReset reset_offsets = OffsetReset::kNone;
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds session_timeout{10000};
   // How long a commit waits for a catalog locked by another process before giving up.
@@ -43,13 +48,14 @@ struct ProcessorOptions {
 
 // Counters since start, for progress lines and the final summary.
 struct ProcessorStats {
-  int64_t consumed = 0;        // messages taken from Kafka (duplicates after a re-seek included)
-  int64_t committed_rows = 0;  // rows committed to the clicks table
-  int64_t dead_letters = 0;    // rows committed to the dead-letter table
-  int64_t enriched_rows = 0;   // rows committed to the enriched table
-  int64_t commits = 0;         // snapshots committed, all tables together
-  int64_t fenced_batches = 0;  // batches dropped because another processor moved a partition on
-  int64_t lag = -1;            // messages between the position and the end of assigned partitions
+  int64_t consumed = 0;         // messages taken from Kafka (duplicates after a re-seek included)
+  int64_t committed_rows = 0;   // rows committed to the clicks table
+  int64_t dead_letters = 0;     // rows committed to the dead-letter table
+  int64_t enriched_rows = 0;    // rows committed to the enriched table
+  int64_t commits = 0;          // snapshots committed, all tables together
+  int64_t fenced_batches = 0;   // batches dropped because another processor moved a partition on
+  int64_t skipped_offsets = 0;  // recorded offsets already removed by retention, never read
+  int64_t lag = -1;             // messages between the position and the end of assigned partitions
   int assigned_partitions = 0;
   double last_commit_ms = 0;  // wall time of the last commit cycle
   std::string last_client_error;
@@ -61,6 +67,8 @@ struct ProcessorHooks {
   std::function<bool()> should_stop = [] { return false; };
   // Called about once a second with the counters so far.
   std::function<void(const ProcessorStats&)> on_progress = [](const ProcessorStats&) {};
+  // A condition the user should know of that does not stop the processor (one sentence).
+  std::function<void(const std::string&)> on_warning = [](const std::string&) {};
 };
 
 // Reads the topic as a member of the consumer group and writes every message exactly once:

@@ -4,8 +4,8 @@
 
 #include "iceberg/location.h"
 #include "iceberg/partitioned_writer.h"
-#include "iceberg/snapshot_summary.h"
 #include "iceberg/table.h"
+#include "pipeline/kafka_offsets.h"
 #include "pipeline/offset_fence.h"
 
 namespace clickstream::pipeline {
@@ -33,6 +33,34 @@ Status CheckColumns(const catalog::TableIdentifier& id, const iceberg::Schema& a
   return InvalidArgument("table " + id.ToString() + " exists with other columns than the " +
                          "processor writes (" + columns + ")");
 }
+
+// Sets the Kafka offset properties of partitions, fenced on what the table recorded before:
+// a metadata update with no snapshot.
+class OffsetReset final : public iceberg::TableOperation {
+ public:
+  OffsetReset(std::string group, std::string topic, ExpectedOffsets expected,
+              std::map<int32_t, int64_t> starts)
+      : group_(std::move(group)),
+        topic_(std::move(topic)),
+        expected_(std::move(expected)),
+        starts_(std::move(starts)) {}
+  std::string_view name() const override { return "offset reset"; }
+  Result<iceberg::TableChange> Apply(const iceberg::TableMetadata& base, std::string_view,
+                                     iceberg::CommitAttempt&) override {
+    CS_ASSIGN_OR_RETURN(auto recorded, RecordedKafkaOffsets(base, group_, topic_));
+    CS_RETURN_IF_ERROR(CheckExpectedOffsets(recorded, expected_));
+    iceberg::TableChange change;
+    change.Require(iceberg::AssertTableUuid{base.table_uuid});
+    change.Update(iceberg::SetProperties{KafkaOffsetProperties(group_, topic_, starts_)});
+    return change;
+  }
+
+ private:
+  std::string group_;
+  std::string topic_;
+  ExpectedOffsets expected_;
+  std::map<int32_t, int64_t> starts_;
+};
 
 }  // namespace
 
@@ -94,7 +122,7 @@ std::optional<int64_t> TableSink::recorded(int32_t partition) const {
 Status TableSink::Reload(std::span<const int32_t> partitions) {
   CS_RETURN_IF_ERROR(impl_->table.Refresh());
   CS_ASSIGN_OR_RETURN(auto offsets,
-                      iceberg::KafkaOffsets(impl_->table.metadata(), impl_->group, impl_->topic));
+                      RecordedKafkaOffsets(impl_->table.metadata(), impl_->group, impl_->topic));
   for (int32_t partition : partitions) {
     auto it = offsets.find(partition);
     impl_->recorded[partition] =
@@ -110,15 +138,16 @@ void TableSink::Forget(std::span<const int32_t> partitions) {
 Result<SinkCommit> TableSink::Commit(const Positions& positions) {
   if (pending_rows() == 0) return SinkCommit{};
   ExpectedOffsets expected;
-  iceberg::AppendOptions append;
+  std::map<int32_t, int64_t> moved;
   for (const auto& [partition, position] : positions) {
     if (!position) continue;
     std::optional<int64_t> record = recorded(partition);
     if (record && *position <= *record) continue;
     expected[partition] = record;
-    append.summary[iceberg::KafkaOffsetKey(impl_->group, impl_->topic, partition)] =
-        std::to_string(*position);
+    moved[partition] = *position;
   }
+  iceberg::AppendOptions append;
+  append.set_properties = KafkaOffsetProperties(impl_->group, impl_->topic, moved);
   CS_ASSIGN_OR_RETURN(std::vector<iceberg::DataFile> files, impl_->writer->Close());
   for (iceberg::DataFile& file : files) {
     impl_->written_rows += file.record_count;
@@ -126,7 +155,7 @@ Result<SinkCommit> TableSink::Commit(const Positions& positions) {
   }
   bool fenced = false;
   append.condition = [&](const iceberg::TableMetadata& current) -> Status {
-    CS_ASSIGN_OR_RETURN(auto offsets, iceberg::KafkaOffsets(current, impl_->group, impl_->topic));
+    CS_ASSIGN_OR_RETURN(auto offsets, RecordedKafkaOffsets(current, impl_->group, impl_->topic));
     Status fence = CheckExpectedOffsets(offsets, expected);
     if (!fence) fenced = true;
     return fence;
@@ -142,6 +171,16 @@ Result<SinkCommit> TableSink::Commit(const Positions& positions) {
   impl_->written.clear();
   impl_->written_rows = 0;
   return commit;
+}
+
+Status TableSink::ResetOffsets(const std::map<int32_t, int64_t>& starts) {
+  if (starts.empty()) return Ok();
+  ExpectedOffsets expected;
+  for (const auto& [partition, start] : starts) expected[partition] = recorded(partition);
+  OffsetReset reset(impl_->group, impl_->topic, std::move(expected), starts);
+  CS_RETURN_IF_ERROR(impl_->table.Commit(reset));
+  for (const auto& [partition, start] : starts) impl_->recorded[partition] = start;
+  return Ok();
 }
 
 void TableSink::DropPending() {

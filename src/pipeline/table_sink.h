@@ -67,6 +67,11 @@ class TableSink {
   // files it wrote are never referenced by the table.
   Result<SinkCommit> Commit(const Positions& positions);
 
+  // Records `starts` as the next offsets of their partitions (--reset-offsets after the topic was
+  // re-created), in one metadata update without a snapshot, fenced on the records this sink read:
+  // kConflict when another processor moved one of them on meanwhile.
+  Status ResetOffsets(const std::map<int32_t, int64_t>& starts);
+
   // Forgets the pending rows and deletes their files (after another table's commit was fenced).
   void DropPending();
 

@@ -9,8 +9,8 @@
 #include <string>
 
 #include "catalog/sqlite_catalog.h"
-#include "iceberg/snapshot_summary.h"
 #include "iceberg/table.h"
+#include "pipeline/kafka_offsets.h"
 
 namespace clickstream::pipeline {
 namespace {
@@ -72,7 +72,7 @@ TEST_F(TableSinkTest, CommitRecordsTheNextOffsetOfEveryPartitionThatMoved) {
 
   auto table = iceberg::Table::Load(*catalog_, {"website", "clicks"});
   ASSERT_TRUE(table.has_value());
-  auto offsets = iceberg::KafkaOffsets(table->metadata(), "group", "topic");
+  auto offsets = RecordedKafkaOffsets(table->metadata(), "group", "topic");
   ASSERT_TRUE(offsets.has_value());
   EXPECT_EQ(*offsets, (std::map<int32_t, int64_t>{{0, 7}, {1, 3}}));
 
@@ -129,6 +129,89 @@ TEST_F(TableSinkTest, RefusesATableWithOtherColumns) {
                               ClicksTable(), "group", "topic");
   ASSERT_FALSE(sink.has_value());
   EXPECT_NE(sink.error().message.find("other columns"), std::string::npos) << sink.error().message;
+}
+
+// Expires every snapshot but the current one, as Spark's expire_snapshots(retain_last => 1) does.
+class ExpireAllButCurrent final : public iceberg::TableOperation {
+ public:
+  std::string_view name() const override { return "expire"; }
+  Result<iceberg::TableChange> Apply(const iceberg::TableMetadata& base, std::string_view,
+                                     iceberg::CommitAttempt&) override {
+    iceberg::RemoveSnapshots remove;
+    for (const auto& s : base.snapshots) {
+      if (s.snapshot_id != base.current_snapshot_id) remove.snapshot_ids.push_back(s.snapshot_id);
+    }
+    return iceberg::TableChange{{}, {remove}};
+  }
+};
+
+TEST_F(TableSinkTest, OffsetsOfEveryPartitionSurviveSnapshotExpiry) {
+  auto sink = Open();
+  const int32_t partitions[] = {0, 1};
+  ASSERT_TRUE(sink->Reload(partitions).has_value());
+  AppendClicks(*sink, 3);
+  ASSERT_TRUE(sink->Commit({{0, 3}, {1, 8}}).has_value());
+  AppendClicks(*sink, 2);
+  ASSERT_TRUE(sink->Commit({{0, 5}, {1, 8}}).has_value());  // partition 1 did not move
+
+  auto table = iceberg::Table::Load(*catalog_, {"website", "clicks"}).value();
+  ExpireAllButCurrent expire;
+  ASSERT_TRUE(table.Commit(expire).has_value());
+  ASSERT_EQ(table.metadata().snapshots.size(), 1u);
+
+  auto reopened = Open();
+  ASSERT_TRUE(reopened->Reload(partitions).has_value());
+  EXPECT_EQ(reopened->recorded(0), 5);
+  EXPECT_EQ(reopened->recorded(1), 8);
+}
+
+TEST_F(TableSinkTest, ATableWithOldSummaryOffsetsIsReadOnceThenRecordsProperties) {
+  // A table written by an earlier version: offsets only in snapshot summaries.
+  {
+    auto table =
+        iceberg::Table::Create(*catalog_, (dir_ / "warehouse").string(), {"website", "clicks"},
+                               ClicksTable().schema, ClicksTable().spec)
+            .value();
+    iceberg::DataFile file;
+    file.file_path = (dir_ / "old.parquet").string();
+    file.partition = {std::string("/home")};
+    file.record_count = 1;
+    file.file_size_in_bytes = 10;
+    ASSERT_TRUE(table
+                    .Append(std::span(&file, 1),
+                            {.summary = {{LegacyKafkaOffsetKey("group", "topic", 0), "12"}}})
+                    .has_value());
+  }
+  auto sink = Open();
+  const int32_t partitions[] = {0};
+  ASSERT_TRUE(sink->Reload(partitions).has_value());
+  EXPECT_EQ(sink->recorded(0), 12);
+  AppendClicks(*sink, 2);
+  ASSERT_TRUE(sink->Commit({{0, 14}}).has_value());
+  auto table = iceberg::Table::Load(*catalog_, {"website", "clicks"}).value();
+  EXPECT_EQ(table.metadata().properties.at(KafkaOffsetProperty("group", "topic", 0)), "14");
+}
+
+TEST_F(TableSinkTest, OffsetResetIsFencedOnWhatTheSinkRead) {
+  auto sink = Open();
+  auto other = Open();
+  const int32_t partitions[] = {0};
+  ASSERT_TRUE(sink->Reload(partitions).has_value());
+  ASSERT_TRUE(other->Reload(partitions).has_value());
+  AppendClicks(*sink, 2);
+  ASSERT_TRUE(sink->Commit({{0, 500}}).has_value());
+
+  // `other` read no record, so its reset is fenced; `sink` read 500 and may reset it.
+  auto fenced = other->ResetOffsets({{0, 0}});
+  ASSERT_FALSE(fenced.has_value());
+  EXPECT_EQ(fenced.error().code, ErrorCode::kConflict);
+  ASSERT_TRUE(sink->ResetOffsets({{0, 0}}).has_value());
+  EXPECT_EQ(sink->recorded(0), 0);
+  EXPECT_TRUE(sink->Accepts(0, 0));
+  auto table = iceberg::Table::Load(*catalog_, {"website", "clicks"}).value();
+  EXPECT_EQ(RecordedKafkaOffsets(table.metadata(), "group", "topic").value(),
+            (std::map<int32_t, int64_t>{{0, 0}}));
+  EXPECT_EQ(table.metadata().snapshots.size(), 1u);  // a reset adds no snapshot
 }
 
 }  // namespace
