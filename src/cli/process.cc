@@ -6,6 +6,8 @@
 #include "catalog/identifier.h"
 #include "cli/command.h"
 #include "cli/stop_signals.h"
+#include "metrics/metrics_server.h"
+#include "metrics/processor_metrics.h"
 #include "pipeline/processor.h"
 
 namespace clickstream::cli {
@@ -20,6 +22,7 @@ struct ProcessFlags {
   bool until_caught_up = false;
   bool enrich = false;
   std::string reset_offsets;  // "", "earliest" or "latest"
+  std::string metrics_addr;   // empty: no metrics endpoint
 };
 
 void PrintProgress(const pipeline::ProcessorStats& stats, int64_t& last_consumed) {
@@ -54,7 +57,19 @@ Status Process(const ProcessFlags& flags, const GlobalOptions& globals) {
   if (flags.reset_offsets == "earliest") options.reset_offsets = pipeline::OffsetReset::kEarliest;
   if (flags.reset_offsets == "latest") options.reset_offsets = pipeline::OffsetReset::kLatest;
 
-  const StopSignals stop;
+  const StopSignals stop;  // first: the threads started below inherit its signal mask
+  // Declared before the processor's metrics, so the endpoint outlives them.
+  std::unique_ptr<metrics::MetricsServer> server;
+  std::unique_ptr<metrics::ProcessorMetrics> processor_metrics;
+  if (!flags.metrics_addr.empty()) {
+    CS_ASSIGN_OR_RETURN(server, metrics::MetricsServer::Start(flags.metrics_addr));
+    CS_ASSIGN_OR_RETURN(processor_metrics, metrics::ProcessorMetrics::Register(
+                                               server->registry(), server->health(), flags.topic));
+    options.metrics = processor_metrics.get();
+    std::fprintf(stderr, "process: serving /metrics and /healthz on %s (port %d)\n",
+                 flags.metrics_addr.c_str(), server->port());
+  }
+
   int64_t last_consumed = 0;
   pipeline::ProcessorHooks hooks;
   hooks.should_stop = [&stop] { return stop.Requested(); };
@@ -108,6 +123,9 @@ void AddProcessCommand(CLI::App& root, const GlobalOptions& globals, int& exit_c
                   "deleted and created again): read it from its beginning (earliest) or skip to "
                   "its end (latest)")
       ->check(CLI::IsMember({"earliest", "latest"}));
+  cmd->add_option("--metrics-addr", flags->metrics_addr,
+                  "Serve Prometheus metrics on http://HOST:PORT/metrics and health on /healthz "
+                  "(e.g. 127.0.0.1:9464; off by default)");
   cmd->callback([flags, &globals, &exit_code] {
     if (Status status = Process(*flags, globals); !status) exit_code = ReportError(status.error());
   });

@@ -10,6 +10,7 @@
 #include "catalog/sqlite_catalog.h"
 #include "events/click_codec.h"
 #include "pipeline/click_tables.h"
+#include "pipeline/processor_telemetry.h"
 #include "pipeline/profile_directory.h"
 #include "pipeline/table_sink.h"
 
@@ -23,6 +24,9 @@ using std::chrono::milliseconds;
 // Messages taken from the consumer per Poll.
 constexpr size_t kPollBatch = 10'000;
 constexpr auto kProgressInterval = std::chrono::seconds(1);
+// A commit cycle (files plus a catalog commit) longer than this beyond the commit interval shows
+// as unhealthy, e.g. a catalog locked by another process.
+constexpr auto kStuckAfter = std::chrono::seconds(15);
 
 double MillisSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -31,7 +35,7 @@ double MillisSince(Clock::time_point start) {
 class Processor final : public kafka::RebalanceHandler {
  public:
   Processor(const ProcessorOptions& options, const ProcessorHooks& hooks)
-      : options_(options), hooks_(hooks) {}
+      : options_(options), hooks_(hooks), telemetry_(options.metrics) {}
 
   ~Processor() override {
     // The consumer calls back into this object while it closes; close it first.
@@ -84,6 +88,7 @@ class Processor final : public kafka::RebalanceHandler {
   bool failed_ = false;              // a fatal error happened; callbacks do nothing more
   Clock::time_point last_commit_ = Clock::now();
   ProcessorStats stats_;
+  ProcessorTelemetry telemetry_;
 };
 
 Status Processor::Open() {
@@ -113,6 +118,9 @@ Status Processor::Open() {
   consumer_options.connect_timeout = options_.connect_timeout;
   consumer_options.session_timeout = options_.session_timeout;
   CS_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Open(consumer_options, this));
+  // /healthz calls the processor stuck when a loop turn (a commit cycle at most) takes longer.
+  telemetry_.Started(Sinks(), 2 * options_.commit_interval + kStuckAfter, options_.brokers,
+                     options_.topic);
   return Ok();
 }
 
@@ -142,6 +150,7 @@ Result<std::vector<kafka::StartOffset>> Processor::OnPartitionsAssigned(
     }
   }
   stats_.assigned_partitions = static_cast<int>(positions_.size());
+  telemetry_.Assigned(partitions, positions_.size());
   return starts;
 }
 
@@ -156,6 +165,7 @@ Status Processor::OnPartitionsRevoked(std::span<const int32_t> partitions, bool 
     ends_.erase(partition);
   }
   stats_.assigned_partitions = static_cast<int>(positions_.size());
+  telemetry_.Released(partitions, positions_.size());
   if (!committed) failed_ = true;
   return committed;
 }
@@ -214,7 +224,10 @@ Status Processor::Route(const kafka::Record& record) {
   } else {
     const std::array<iceberg::Value, 3> click{std::string_view(event->user_id),
                                               std::string_view(event->page), event->event_ts_us};
-    if (clicks_->Accepts(partition, offset)) CS_RETURN_IF_ERROR(clicks_->Append(click));
+    if (clicks_->Accepts(partition, offset)) {
+      CS_RETURN_IF_ERROR(clicks_->Append(click));
+      telemetry_.Click(partition, event->event_ts_us, record.timestamp_ms());
+    }
     if (enriched_ && enriched_->Accepts(partition, offset)) {
       const UserProfile* profile = profiles_->Find(event->user_id);
       const std::array<iceberg::Value, 5> row{
@@ -227,6 +240,7 @@ Status Processor::Route(const kafka::Record& record) {
   }
   if (!dead_letters_->Accepts(partition, offset)) return Ok();
   std::optional<int64_t> timestamp_ms = record.timestamp_ms();
+  telemetry_.DeadLetter(partition, reason, timestamp_ms);
   const std::array<iceberg::Value, 6> row{
       std::string_view(options_.topic),
       partition,
@@ -241,17 +255,23 @@ Status Processor::CommitCycle() {
   const Clock::time_point start = Clock::now();
   bool any = false;
   for (TableSink* sink : Sinks()) {
+    const Clock::time_point sink_start = Clock::now();
     Result<SinkCommit> commit = sink->Commit(positions_);
     if (!commit) {
       if (commit.error().code != ErrorCode::kConflict) {
-        return std::unexpected(commit.error().WithContext("committing to " + sink->name()));
+        Error error = commit.error().WithContext("committing to " + sink->name());
+        telemetry_.CommitFailed(error.message);
+        return std::unexpected(std::move(error));
       }
       // Fenced: another processor owns a partition now. The batch is gone; read on from what the
       // tables record.
       ++stats_.fenced_batches;
+      telemetry_.Fenced();
       return Resync();
     }
     if (!commit->committed) continue;
+    telemetry_.Committed(*sink, *commit, MillisSince(sink_start) / 1000, sink == clicks_.get(),
+                         sink == dead_letters_.get());
     any = true;
     ++stats_.commits;
     if (sink == clicks_.get()) stats_.committed_rows += commit->rows;
@@ -259,6 +279,7 @@ Status Processor::CommitCycle() {
     if (sink == enriched_.get()) stats_.enriched_rows += commit->rows;
   }
   last_commit_ = Clock::now();
+  telemetry_.CycleCommitted();
   if (any) {
     stats_.last_commit_ms = MillisSince(start);
     // For lag tools only; the tables stay the source of truth.
@@ -308,7 +329,9 @@ void Processor::UpdateLag() {
   for (const auto& [partition, position] : positions_) {
     std::optional<kafka::Watermarks> marks = consumer_->CachedWatermarks(partition);
     if (!marks) continue;
-    lag += std::max<int64_t>(0, marks->high - position.value_or(marks->low));
+    const int64_t partition_lag = std::max<int64_t>(0, marks->high - position.value_or(marks->low));
+    lag += partition_lag;
+    telemetry_.Lag(partition, partition_lag);
   }
   stats_.lag = lag;
   stats_.last_client_error = consumer_->last_client_error();
@@ -321,6 +344,7 @@ Result<ProcessorStats> Processor::Run() {
     return std::unexpected(std::move(error));
   };
   while (!hooks_.should_stop()) {
+    telemetry_.Beat();
     const auto until_commit = std::chrono::duration_cast<milliseconds>(
         last_commit_ + options_.commit_interval - Clock::now());
     const milliseconds wait = std::clamp(until_commit, milliseconds(0), milliseconds(100));
@@ -328,6 +352,7 @@ Result<ProcessorStats> Processor::Run() {
     if (!batch) return fail(batch.error());
     if (failed_) return fail(Error{ErrorCode::kInternal, "a rebalance commit failed"});
     stats_.consumed += static_cast<int64_t>(batch->size());
+    telemetry_.Consumed(batch->size());
     for (size_t i = 0; i < batch->size(); ++i) {
       if (Status routed = Route((*batch)[i]); !routed) return fail(routed.error());
     }

@@ -12,6 +12,7 @@
 #include "catalog/identifier.h"
 #include "common/result.h"
 #include "kafka/consumer.h"
+#include "metrics/processor_metrics.h"
 
 namespace clickstream::pipeline {
 
@@ -44,6 +45,10 @@ struct ProcessorOptions {
   std::chrono::milliseconds session_timeout{10000};
   // How long a commit waits for a catalog locked by another process before giving up.
   std::chrono::milliseconds catalog_busy_timeout{30000};
+  // --metrics-addr: counters, lag, freshness and health go here (owned by the caller); none when
+  // null. Skipped offsets and maintenance are reported through metrics->SkippedOffsets and
+  // metrics->maintenance().
+  metrics::ProcessorMetrics* metrics = nullptr;
 };
 
 // Counters since start, for progress lines and the final summary.

@@ -168,6 +168,8 @@ Result<SinkCommit> TableSink::Commit(const Positions& positions) {
   for (const auto& [partition, record] : expected)
     impl_->recorded[partition] = positions.at(partition);
   SinkCommit commit{true, impl_->written_rows};
+  commit.files = static_cast<int64_t>(impl_->written.size());
+  for (const iceberg::DataFile& file : impl_->written) commit.bytes += file.file_size_in_bytes;
   impl_->written.clear();
   impl_->written_rows = 0;
   return commit;

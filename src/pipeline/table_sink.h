@@ -23,6 +23,8 @@ using Positions = std::map<int32_t, std::optional<int64_t>>;
 struct SinkCommit {
   bool committed = false;  // a snapshot was committed
   int64_t rows = 0;        // rows it added
+  int64_t files = 0;       // data files it added
+  int64_t bytes = 0;       // their size
 };
 
 // One table the processor writes: the rows buffered for the next commit and, per assigned Kafka

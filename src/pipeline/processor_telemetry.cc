@@ -1,0 +1,113 @@
+#include "pipeline/processor_telemetry.h"
+
+#include <algorithm>
+
+#include "events/dead_letter_reason.h"
+
+namespace clickstream::pipeline {
+
+namespace {
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+void ProcessorTelemetry::Started(std::span<TableSink* const> sinks,
+                                 std::chrono::milliseconds max_silence, const std::string& brokers,
+                                 const std::string& topic) {
+  if (!metrics_) return;
+  broker_probe_ = std::make_unique<BrokerProbe>(brokers, topic, metrics_->health());
+  for (const TableSink* sink : sinks) metrics_->TableOpened(sink->name());
+  max_silence_ = max_silence;
+  metrics_->health().Clear("processor");
+  Beat();
+}
+
+void ProcessorTelemetry::Beat() {
+  if (metrics_) metrics_->health().Beat("processor", max_silence_, "consuming and committing");
+}
+
+void ProcessorTelemetry::Routed(int32_t partition, std::optional<int64_t> kafka_ms) {
+  if (partition < 0 || !kafka_ms) return;
+  if (static_cast<size_t>(partition) >= clocks_.size()) clocks_.resize(partition + 1);
+  PartitionClock& clock = clocks_[partition];
+  if (!clock.oldest_pending_ms) clock.oldest_pending_ms = kafka_ms;
+  clock.last_read_ms = kafka_ms;
+}
+
+void ProcessorTelemetry::DeadLetter(int32_t partition, std::string_view error,
+                                    std::optional<int64_t> kafka_ms) {
+  if (!metrics_) return;
+  ++dead_letter_reasons_[events::DeadLetterReason(error)];
+  Routed(partition, kafka_ms);
+}
+
+void ProcessorTelemetry::Committed(const TableSink& sink, const SinkCommit& commit, double seconds,
+                                   bool clicks, bool dead_letters) {
+  if (!metrics_) return;
+  metrics_->Committed(sink.name(), commit.rows, commit.files, commit.bytes, seconds);
+  if (clicks) {
+    metrics_->Visible(sink.name(), event_us_, kafka_ms_, NowMicros());
+    event_us_.clear();
+    kafka_ms_.clear();
+  }
+  if (dead_letters) {
+    for (const auto& [reason, rows] : dead_letter_reasons_) metrics_->DeadLetters(reason, rows);
+    dead_letter_reasons_.clear();
+  }
+}
+
+void ProcessorTelemetry::CycleCommitted() {
+  for (PartitionClock& clock : clocks_) clock.oldest_pending_ms.reset();
+}
+
+void ProcessorTelemetry::Fenced() {
+  if (metrics_) metrics_->Fenced();
+  Dropped();
+}
+
+void ProcessorTelemetry::Dropped() {
+  event_us_.clear();
+  kafka_ms_.clear();
+  dead_letter_reasons_.clear();
+  // The dropped messages are read again; until then they are the oldest not visible.
+}
+
+void ProcessorTelemetry::CommitFailed(const std::string& message) {
+  if (metrics_) metrics_->health().Fail("commits", message);
+}
+
+void ProcessorTelemetry::Assigned(std::span<const int32_t> partitions, size_t now_assigned) {
+  if (metrics_) metrics_->Assigned(partitions, now_assigned);
+}
+
+void ProcessorTelemetry::Released(std::span<const int32_t> partitions, size_t now_assigned) {
+  if (!metrics_) return;
+  metrics_->Released(partitions, now_assigned);
+  for (int32_t partition : partitions) {
+    if (partition >= 0 && static_cast<size_t>(partition) < clocks_.size()) {
+      clocks_[partition] = {};
+    }
+  }
+}
+
+void ProcessorTelemetry::Lag(int32_t partition, int64_t messages) {
+  if (!metrics_) return;
+  PartitionClock clock;
+  if (partition >= 0 && static_cast<size_t>(partition) < clocks_.size()) {
+    clock = clocks_[partition];
+  }
+  // The oldest message read but not yet committed; when none is pending but more are in the log,
+  // they were appended after the last one read.
+  std::optional<int64_t> since = clock.oldest_pending_ms;
+  if (!since && messages > 0) since = clock.last_read_ms;
+  const double seconds =
+      since ? std::max(0.0, static_cast<double>(NowMicros() / 1000 - *since) / 1000.0) : 0.0;
+  metrics_->Lag(partition, messages, seconds);
+}
+
+}  // namespace clickstream::pipeline
