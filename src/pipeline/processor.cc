@@ -197,6 +197,7 @@ Status Processor::CheckRecordedOffset(int32_t partition, const kafka::Watermarks
   }
   if (*start < marks.low) {
     stats_.skipped_offsets += marks.low - *start;
+    telemetry_.SkippedOffsets(partition, marks.low - *start);
     hooks_.on_warning("Kafka partition " + where + ": offsets " + std::to_string(*start) + " to " +
                       std::to_string(marks.low - 1) +
                       " were removed by retention before they were read; they are skipped and "

@@ -57,6 +57,10 @@ class ProcessorTelemetry {
   void Dropped();
   void CommitFailed(const std::string& message);
 
+  // Retention removed `count` offsets of `partition` before they were read.
+  void SkippedOffsets(int32_t partition, int64_t count) {
+    if (metrics_) metrics_->SkippedOffsets(partition, count);
+  }
   void Assigned(std::span<const int32_t> partitions, size_t now_assigned);
   void Released(std::span<const int32_t> partitions, size_t now_assigned);
   // `messages` between the next offset to read and the partition's end.
