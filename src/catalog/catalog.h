@@ -2,6 +2,8 @@
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +18,20 @@ struct TableEntry {
   TableIdentifier id;
   std::string metadata_location;
   std::string previous_metadata_location;  // empty for a table never committed since creation
+  // The metadata itself, when the catalog sent it along (REST); otherwise read the location.
+  std::optional<nlohmann::json> metadata;
+};
+
+// One commit in Iceberg's REST model (REST spec, "CommitTableRequest"): requirements on the table
+// as it is and updates to it, as their JSON objects ({"type": "assert-ref-snapshot-id", ...},
+// {"action": "add-snapshot", ...}). A catalog whose clients write the metadata files
+// (ClientWritesMetadata) swaps `base_location` for `written_location` instead of applying them.
+struct TableCommit {
+  TableIdentifier id;
+  nlohmann::json requirements = nlohmann::json::array();
+  nlohmann::json updates = nlohmann::json::array();
+  std::string base_location;     // the metadata file the change was built on
+  std::string written_location;  // the new metadata file, written by the client
 };
 
 // An Iceberg catalog: maps table identifiers to the location of their current metadata file.
@@ -46,10 +62,23 @@ class Catalog {
   // Removes the table from the catalog (files are left in place); kNotFound if absent.
   virtual Status DropTable(const TableIdentifier& id) = 0;
 
-  // Compare-and-swap: points the table at `new_location` only if its current location is still
-  // `expected_location`; kConflict if another writer committed first, kNotFound if dropped.
-  virtual Status CommitTable(const TableIdentifier& id, std::string_view expected_location,
-                             std::string_view new_location) = 0;
+  // True when clients write every new metadata file and the catalog swaps locations (SQLite, as
+  // Java's JdbcCatalog); false when the catalog writes metadata from the updates (REST).
+  virtual bool ClientWritesMetadata() const { return true; }
+
+  // Commits atomically; returns the table's new entry. kConflict when another writer committed
+  // first or a requirement failed (re-read and retry), kNotFound if the table was dropped,
+  // kCommitStateUnknown when the catalog did not answer (re-read to learn whether it landed).
+  virtual Result<TableEntry> CommitTable(const TableCommit& commit) = 0;
+
+  // Creates a table from its first metadata (for catalogs that write metadata themselves: the
+  // schema, partition spec, properties and location are sent; REST "CreateTableRequest").
+  virtual Result<TableEntry> CreateTableFromMetadata(const TableIdentifier& id,
+                                                     const nlohmann::json& metadata) {
+    (void)metadata;
+    return InvalidArgument("catalog " + name() + " registers metadata files; cannot create " +
+                           id.ToString() + " from metadata");
+  }
 };
 
 // The catalog name the project uses (DESIGN.md).

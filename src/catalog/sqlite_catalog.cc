@@ -176,7 +176,7 @@ class SqliteCatalog final : public Catalog {
     BindId(stmt, id);
     CS_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) return NotFound("table " + id.ToString() + " does not exist");
-    TableEntry entry{id, stmt.ColumnText(0), stmt.ColumnText(1)};
+    TableEntry entry{id, stmt.ColumnText(0), stmt.ColumnText(1), std::nullopt};
     if (entry.metadata_location.empty()) {
       return Corrupt("table " + id.ToString() + " has no metadata location in the catalog");
     }
@@ -197,9 +197,14 @@ class SqliteCatalog final : public Catalog {
     return Ok();
   }
 
-  Status CommitTable(const TableIdentifier& id, std::string_view expected_location,
-                     std::string_view new_location) override {
+  Result<TableEntry> CommitTable(const TableCommit& commit) override {
+    const TableIdentifier& id = commit.id;
+    const std::string& expected_location = commit.base_location;
+    const std::string& new_location = commit.written_location;
     CS_RETURN_IF_ERROR(Validate(id));
+    if (new_location.empty()) {
+      return InvalidArgument("a commit to catalog " + name_ + " needs the new metadata file");
+    }
     CS_ASSIGN_OR_RETURN(auto stmt,
                         Prepare("UPDATE iceberg_tables SET metadata_location = ?4, "
                                 "previous_metadata_location = ?5 WHERE catalog_name = ?1 AND "
@@ -209,12 +214,14 @@ class SqliteCatalog final : public Catalog {
     stmt.BindText(4, new_location);
     stmt.BindText(5, expected_location);
     CS_RETURN_IF_ERROR(stmt.Step());
-    if (sqlite3_changes(db_.get()) == 1) return Ok();
+    if (sqlite3_changes(db_.get()) == 1) {
+      return TableEntry{id, new_location, expected_location, std::nullopt};
+    }
     // Nothing matched: either the table is gone or another writer moved it on.
     auto current = LoadTable(id);
     if (!current.has_value()) return std::unexpected(current.error());
     return Conflict("table " + id.ToString() + " was changed by another writer (expected " +
-                    std::string(expected_location) + ", found " + current->metadata_location + ")");
+                    expected_location + ", found " + current->metadata_location + ")");
   }
 
  private:

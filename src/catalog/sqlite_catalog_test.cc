@@ -12,6 +12,15 @@
 namespace clickstream::catalog {
 namespace {
 
+// A commit as the client-writes-metadata path makes it: swap `from` for `to`.
+TableCommit Swap(const TableIdentifier& id, std::string from, std::string to) {
+  TableCommit commit;
+  commit.id = id;
+  commit.base_location = std::move(from);
+  commit.written_location = std::move(to);
+  return commit;
+}
+
 namespace fs = std::filesystem;
 
 class SqliteCatalogTest : public ::testing::Test {
@@ -93,8 +102,8 @@ TEST_F(SqliteCatalogTest, CommitIsCompareAndSwapOnMetadataLocation) {
   ASSERT_TRUE(writer_a->CreateTable(kClicks, "/w/m1.json").has_value());
 
   // Both writers read m1; A wins, B must see a conflict and the table must point at A's file.
-  ASSERT_TRUE(writer_a->CommitTable(kClicks, "/w/m1.json", "/w/m2a.json").has_value());
-  auto lost = writer_b->CommitTable(kClicks, "/w/m1.json", "/w/m2b.json");
+  ASSERT_TRUE(writer_a->CommitTable(Swap(kClicks, "/w/m1.json", "/w/m2a.json")).has_value());
+  auto lost = writer_b->CommitTable(Swap(kClicks, "/w/m1.json", "/w/m2b.json"));
   ASSERT_FALSE(lost.has_value());
   EXPECT_EQ(lost.error().code, ErrorCode::kConflict);
 
@@ -103,14 +112,14 @@ TEST_F(SqliteCatalogTest, CommitIsCompareAndSwapOnMetadataLocation) {
   EXPECT_EQ(entry->metadata_location, "/w/m2a.json");
   EXPECT_EQ(entry->previous_metadata_location, "/w/m1.json");
 
-  ASSERT_TRUE(writer_b->CommitTable(kClicks, "/w/m2a.json", "/w/m3.json").has_value());
+  ASSERT_TRUE(writer_b->CommitTable(Swap(kClicks, "/w/m2a.json", "/w/m3.json")).has_value());
   EXPECT_EQ(writer_a->LoadTable(kClicks)->metadata_location, "/w/m3.json");
 }
 
 TEST_F(SqliteCatalogTest, CommitOnDroppedTableIsNotFound) {
   auto catalog = Open();
   ASSERT_TRUE(catalog->CreateNamespace("website").has_value());
-  auto status = catalog->CommitTable(kClicks, "/w/m1.json", "/w/m2.json");
+  auto status = catalog->CommitTable(Swap(kClicks, "/w/m1.json", "/w/m2.json"));
   ASSERT_FALSE(status.has_value());
   EXPECT_EQ(status.error().code, ErrorCode::kNotFound);
 }
@@ -141,8 +150,8 @@ TEST_F(SqliteCatalogTest, ConcurrentWritersNeverLoseACommit) {
         }
         // Locations form a chain "v<n>"; each successful commit increments n by one.
         int n = std::stoi(entry->metadata_location.substr(1));
-        auto status =
-            (*catalog)->CommitTable(kClicks, entry->metadata_location, "v" + std::to_string(n + 1));
+        auto status = (*catalog)->CommitTable(
+            Swap(kClicks, entry->metadata_location, "v" + std::to_string(n + 1)));
         if (status.has_value()) {
           ++done;
         } else if (status.error().code != ErrorCode::kConflict) {

@@ -12,6 +12,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "already exists";
     case ErrorCode::kConflict:
       return "conflict";
+    case ErrorCode::kCommitStateUnknown:
+      return "commit state unknown";
     case ErrorCode::kUnavailable:
       return "unavailable";
     case ErrorCode::kIoError:

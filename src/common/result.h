@@ -12,8 +12,9 @@ enum class ErrorCode {
   kInvalidArgument,  // the caller (or the user) asked for something that cannot be done
   kNotFound,
   kAlreadyExists,
-  kConflict,     // a compare-and-swap lost a race; re-read and retry
-  kUnavailable,  // a service (broker, catalog) did not answer; retrying may help
+  kConflict,            // a compare-and-swap lost a race; re-read and retry
+  kCommitStateUnknown,  // a commit got no answer: it may or may not have landed; re-read to know
+  kUnavailable,         // a service (broker, catalog) did not answer; retrying may help
   kIoError,
   kCorrupt,  // data or metadata that does not follow its format
   kInternal,
@@ -70,14 +71,14 @@ inline Status Ok() { return {}; }
 #define CS_CONCAT(a, b) CS_CONCAT_INNER(a, b)
 
 // Returns the error of a Status/Result expression from the enclosing function.
-#define CS_RETURN_IF_ERROR(expr)                           \
-  do {                                                     \
-    if (auto cs_status_ = (expr); !cs_status_.has_value()) \
+#define CS_RETURN_IF_ERROR(expr)                             \
+  do {                                                       \
+    if (auto cs_status_ = (expr); !cs_status_.has_value())   \
       return std::unexpected(std::move(cs_status_).error()); \
   } while (false)
 
-#define CS_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)    \
-  auto tmp = (expr);                                \
+#define CS_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)                        \
+  auto tmp = (expr);                                                    \
   if (!tmp.has_value()) return std::unexpected(std::move(tmp).error()); \
   lhs = std::move(tmp).value()
 

@@ -53,6 +53,9 @@ class SnapshotProducer : public TableOperation {
   SnapshotProducer();
   Result<TableChange> Apply(const TableMetadata& base, std::string_view base_location,
                             CommitAttempt& attempt) final;
+  bool Landed(const TableMetadata& current) const override {
+    return current.FindSnapshot(snapshot_id_) != nullptr;
+  }
   // The snapshot the last successful Apply built.
   const Snapshot& snapshot() const { return snapshot_; }
 

@@ -26,6 +26,12 @@ void RemoveAll(std::span<const std::string> locations) {
   for (const auto& location : locations) RemoveQuietly(location);
 }
 
+// The metadata of a catalog entry: sent along (REST) or read from its location.
+Result<TableMetadata> MetadataOf(const catalog::TableEntry& entry) {
+  if (entry.metadata) return ParseTableMetadata(entry.metadata->dump());
+  return ReadTableMetadata(entry.metadata_location);
+}
+
 }  // namespace
 
 void RemoveQuietly(std::string_view location) {
@@ -73,6 +79,13 @@ Result<Table> Table::Create(catalog::Catalog& catalog, const std::string& wareho
     return AlreadyExists("table " + id.ToString() + " already exists");
   }
   TableMetadata metadata = NewTableMetadata(schema, spec, location, std::move(properties));
+  if (!catalog.ClientWritesMetadata()) {
+    CS_ASSIGN_OR_RETURN(auto entry,
+                        catalog.CreateTableFromMetadata(
+                            id, nlohmann::json::parse(SerializeTableMetadata(metadata))));
+    CS_ASSIGN_OR_RETURN(auto created, MetadataOf(entry));
+    return Table(catalog, id, std::move(entry.metadata_location), std::move(created));
+  }
   std::string metadata_location = NextMetadataFileLocation(location, "");
   CS_RETURN_IF_ERROR(WriteNewFile(metadata_location, SerializeTableMetadata(metadata)));
   auto registered = catalog.CreateTable(id, metadata_location);
@@ -85,7 +98,7 @@ Result<Table> Table::Create(catalog::Catalog& catalog, const std::string& wareho
 
 Result<Table> Table::Load(catalog::Catalog& catalog, const catalog::TableIdentifier& id) {
   CS_ASSIGN_OR_RETURN(auto entry, catalog.LoadTable(id));
-  CS_ASSIGN_OR_RETURN(auto metadata, ReadTableMetadata(entry.metadata_location));
+  CS_ASSIGN_OR_RETURN(auto metadata, MetadataOf(entry));
   return Table(catalog, id, std::move(entry.metadata_location), std::move(metadata));
 }
 
@@ -94,7 +107,7 @@ std::string Table::DataLocation() const { return JoinLocation(metadata_.location
 Status Table::Refresh() {
   CS_ASSIGN_OR_RETURN(auto entry, catalog_->LoadTable(id_));
   if (entry.metadata_location == metadata_location_) return Ok();
-  CS_ASSIGN_OR_RETURN(auto metadata, ReadTableMetadata(entry.metadata_location));
+  CS_ASSIGN_OR_RETURN(auto metadata, MetadataOf(entry));
   metadata_location_ = std::move(entry.metadata_location);
   metadata_ = std::move(metadata);
   return Ok();
@@ -105,45 +118,74 @@ Result<TableMetadata> Table::Commit(TableOperation& operation, const CommitOptio
     operation.Abort();
     return std::unexpected(std::move(error));
   };
+  auto landed = [&]() -> Result<TableMetadata> {
+    operation.OnCommitted(metadata_);
+    return metadata_;
+  };
   Error last_error;
   const int attempts = std::max(options.max_attempts, 1);
   for (int number = 0; number < attempts; ++number) {
     if (number > 0) std::this_thread::sleep_for(Backoff(options, number));
     if (Status refreshed = Refresh(); !refreshed) return fail(refreshed.error());
+    // After an unanswered commit, our change may be in the table already: never apply it twice.
+    if (number > 0 && operation.Landed(metadata_)) return landed();
     CommitAttempt attempt{number, {}};
     Result<TableChange> change = operation.Apply(metadata_, metadata_location_, attempt);
-    Result<TableMetadata> next = change ? ApplyTableChange(metadata_, metadata_location_, *change)
-                                        : Result<TableMetadata>(std::unexpected(change.error()));
-    if (!next) {
+    if (!change) {
       RemoveAll(attempt.files);
-      return fail(next.error());
+      return fail(change.error());
     }
-    std::string next_location = NextMetadataFileLocation(metadata_.location, metadata_location_);
-    if (Status written = WriteNewFile(next_location, SerializeTableMetadata(*next)); !written) {
-      RemoveAll(attempt.files);
-      return fail(written.error());
-    }
-    Status committed = catalog_->CommitTable(id_, metadata_location_, next_location);
-    if (committed) {
-      if (PropertyAsBool(*next, kMetadataDeleteAfterCommit, false)) {
-        RemoveAll(DroppedMetadataFiles(metadata_, metadata_location_, *next));
+    Status published = Publish(*change);
+    if (published) return landed();
+    Error error = published.error();
+    if (error.code == ErrorCode::kCommitStateUnknown) {
+      // Its files may be referenced by now: keep them unless the table says otherwise.
+      if (Status refreshed = Refresh(); !refreshed) {
+        return std::unexpected(error.WithContext("committing " + id_.ToString()));
       }
-      metadata_location_ = std::move(next_location);
-      metadata_ = std::move(*next);
-      operation.OnCommitted(metadata_);
-      return metadata_;
+      if (operation.Landed(metadata_)) return landed();
+    } else if (error.code != ErrorCode::kConflict) {
+      RemoveAll(attempt.files);
+      return fail(error.WithContext("committing " + id_.ToString()));
     }
-    RemoveQuietly(next_location);
     RemoveAll(attempt.files);
-    if (committed.error().code != ErrorCode::kConflict) {
-      return fail(committed.error().WithContext("committing " + id_.ToString()));
-    }
-    last_error = committed.error();
+    last_error = error;
   }
   return fail(Error{ErrorCode::kConflict,
                     "gave up the " + std::string(operation.name()) + " on " + id_.ToString() +
                         " after " + std::to_string(attempts) +
                         " attempts lost to concurrent commits: " + last_error.message});
+}
+
+Status Table::Publish(const TableChange& change) {
+  catalog::TableCommit commit;
+  commit.id = id_;
+  commit.requirements = RequirementsToJson(change.requirements);
+  commit.updates = UpdatesToJson(change.updates);
+  commit.base_location = metadata_location_;
+  if (!catalog_->ClientWritesMetadata()) {
+    CS_ASSIGN_OR_RETURN(catalog::TableEntry entry, catalog_->CommitTable(commit));
+    CS_ASSIGN_OR_RETURN(TableMetadata committed, MetadataOf(entry));
+    metadata_location_ = std::move(entry.metadata_location);
+    metadata_ = std::move(committed);
+    return Ok();
+  }
+  CS_ASSIGN_OR_RETURN(TableMetadata next, ApplyTableChange(metadata_, metadata_location_, change));
+  commit.written_location = NextMetadataFileLocation(metadata_.location, metadata_location_);
+  CS_RETURN_IF_ERROR(WriteNewFile(commit.written_location, SerializeTableMetadata(next)));
+  Result<catalog::TableEntry> committed = catalog_->CommitTable(commit);
+  if (!committed) {
+    if (committed.error().code != ErrorCode::kCommitStateUnknown) {
+      RemoveQuietly(commit.written_location);
+    }
+    return std::unexpected(committed.error());
+  }
+  if (PropertyAsBool(next, kMetadataDeleteAfterCommit, false)) {
+    RemoveAll(DroppedMetadataFiles(metadata_, metadata_location_, next));
+  }
+  metadata_location_ = std::move(commit.written_location);
+  metadata_ = std::move(next);
+  return Ok();
 }
 
 Result<Snapshot> Table::Append(std::span<const DataFile> files, const AppendOptions& options) {

@@ -66,6 +66,10 @@ class Table {
         metadata_location_(std::move(metadata_location)),
         metadata_(std::move(metadata)) {}
 
+  // Hands one change to the catalog: writes the next metadata file and swaps it in (SQLite), or
+  // sends requirements and updates (REST); adopts the committed metadata.
+  Status Publish(const TableChange& change);
+
   catalog::Catalog* catalog_;
   catalog::TableIdentifier id_;
   std::string metadata_location_;

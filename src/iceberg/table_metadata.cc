@@ -63,17 +63,6 @@ std::mt19937_64& Random() {
   return engine;
 }
 
-json SnapshotToJson(const Snapshot& s) {
-  json out = {{"snapshot-id", s.snapshot_id}};
-  if (s.parent_snapshot_id) out["parent-snapshot-id"] = *s.parent_snapshot_id;
-  out["sequence-number"] = s.sequence_number;
-  out["timestamp-ms"] = s.timestamp_ms;
-  out["manifest-list"] = s.manifest_list;
-  out["summary"] = s.summary;
-  if (s.schema_id) out["schema-id"] = *s.schema_id;
-  return out;
-}
-
 Result<Snapshot> SnapshotFromJson(const json& j) {
   Snapshot s;
   s.snapshot_id = j.at("snapshot-id").get<int64_t>();
@@ -190,6 +179,17 @@ Result<TableMetadata> ParseTableMetadataJson(const json& j) {
 }
 
 }  // namespace
+
+nlohmann::json SnapshotToJson(const Snapshot& s) {
+  json out = {{"snapshot-id", s.snapshot_id}};
+  if (s.parent_snapshot_id) out["parent-snapshot-id"] = *s.parent_snapshot_id;
+  out["sequence-number"] = s.sequence_number;
+  out["timestamp-ms"] = s.timestamp_ms;
+  out["manifest-list"] = s.manifest_list;
+  out["summary"] = s.summary;
+  if (s.schema_id) out["schema-id"] = *s.schema_id;
+  return out;
+}
 
 std::string_view TypeName(TypeId type) {
   for (const auto& [id, name] : kTypeNames) {

@@ -69,6 +69,8 @@ struct TableMetadata {
   Result<PartitionSpec> DefaultSpec() const;
 };
 
+// The JSON form of a snapshot, as in table metadata and the REST spec's add-snapshot.
+nlohmann::json SnapshotToJson(const Snapshot& snapshot);
 // The JSON form of a schema (Iceberg spec, Appendix C).
 nlohmann::json SchemaToJson(const Schema& schema);
 // Parses a flat schema of primitive columns; kInvalidArgument for types the project cannot write.

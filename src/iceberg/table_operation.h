@@ -31,6 +31,9 @@ class TableOperation {
   // returned as is; kConflict here means the operation itself no longer applies (no retry).
   virtual Result<TableChange> Apply(const TableMetadata& base, std::string_view base_location,
                                     CommitAttempt& attempt) = 0;
+  // Whether this operation's change is already in `current`: asked after a commit whose outcome is
+  // unknown (kCommitStateUnknown, a REST catalog that did not answer) before trying again.
+  virtual bool Landed(const TableMetadata& /*current*/) const { return false; }
   // After the commit landed, with the committed metadata (an expiry deletes unreachable files).
   virtual void OnCommitted(const TableMetadata& /*committed*/) {}
   // After the commit failed for good: delete files written once for all attempts.

@@ -169,6 +169,40 @@ std::vector<std::string> DroppedMetadataFiles(const TableMetadata& base,
   return dropped;
 }
 
+nlohmann::json RequirementsToJson(std::span<const TableRequirement> requirements) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& requirement : requirements) {
+    if (const auto* uuid = std::get_if<AssertTableUuid>(&requirement)) {
+      out.push_back({{"type", "assert-table-uuid"}, {"uuid", uuid->uuid}});
+    } else if (const auto* ref = std::get_if<AssertRefSnapshotId>(&requirement)) {
+      nlohmann::json id = ref->snapshot_id ? nlohmann::json(*ref->snapshot_id) : nlohmann::json();
+      out.push_back({{"type", "assert-ref-snapshot-id"}, {"ref", ref->ref}, {"snapshot-id", id}});
+    }
+  }
+  return out;
+}
+
+nlohmann::json UpdatesToJson(std::span<const TableUpdate> updates) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& update : updates) {
+    if (const auto* add = std::get_if<AddSnapshot>(&update)) {
+      out.push_back({{"action", "add-snapshot"}, {"snapshot", SnapshotToJson(add->snapshot)}});
+    } else if (const auto* ref = std::get_if<SetSnapshotRef>(&update)) {
+      out.push_back({{"action", "set-snapshot-ref"},
+                     {"ref-name", ref->ref},
+                     {"type", ref->type},
+                     {"snapshot-id", ref->snapshot_id}});
+    } else if (const auto* remove = std::get_if<RemoveSnapshots>(&update)) {
+      out.push_back({{"action", "remove-snapshots"}, {"snapshot-ids", remove->snapshot_ids}});
+    } else if (const auto* set = std::get_if<SetProperties>(&update)) {
+      out.push_back({{"action", "set-properties"}, {"updates", set->updates}});
+    } else if (const auto* unset = std::get_if<RemoveProperties>(&update)) {
+      out.push_back({{"action", "remove-properties"}, {"removals", unset->removals}});
+    }
+  }
+  return out;
+}
+
 int64_t PropertyAsLong(const TableMetadata& metadata, std::string_view key, int64_t fallback) {
   auto it = metadata.properties.find(std::string(key));
   if (it == metadata.properties.end()) return fallback;

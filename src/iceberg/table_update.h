@@ -64,6 +64,11 @@ struct TableChange {
   TableChange& Update(TableUpdate update);
 };
 
+// The REST spec's JSON forms: [{"type": "assert-table-uuid", ...}] and
+// [{"action": "add-snapshot", ...}], as sent in a CommitTableRequest.
+nlohmann::json RequirementsToJson(std::span<const TableRequirement> requirements);
+nlohmann::json UpdatesToJson(std::span<const TableUpdate> updates);
+
 // Table properties the commit path reads (Iceberg's names and defaults, "Table Properties").
 inline constexpr std::string_view kMetadataDeleteAfterCommit =
     "write.metadata.delete-after-commit.enabled";

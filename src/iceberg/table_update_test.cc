@@ -144,3 +144,69 @@ TEST_F(TableCommitTest, OldMetadataFilesAreDeletedWhenTheTableSaysSo) {
 
 }  // namespace
 }  // namespace clickstream::iceberg
+
+namespace clickstream::iceberg {
+namespace {
+
+// The real SQLite catalog behind a connection that loses the answer of the first commit, as a
+// REST catalog timing out does: the commit may or may not have happened (kCommitStateUnknown).
+class UnansweredFirstCommit final : public catalog::Catalog {
+ public:
+  UnansweredFirstCommit(std::unique_ptr<catalog::Catalog> inner, bool lands)
+      : inner_(std::move(inner)), lands_(lands) {}
+  const std::string& name() const override { return inner_->name(); }
+  Status CreateNamespace(std::string_view ns,
+                         const std::map<std::string, std::string>& p) override {
+    return inner_->CreateNamespace(ns, p);
+  }
+  Result<bool> NamespaceExists(std::string_view ns) override { return inner_->NamespaceExists(ns); }
+  Result<std::vector<std::string>> ListNamespaces() override { return inner_->ListNamespaces(); }
+  Status CreateTable(const catalog::TableIdentifier& id, std::string_view location) override {
+    return inner_->CreateTable(id, location);
+  }
+  Result<std::vector<catalog::TableIdentifier>> ListTables(std::string_view ns) override {
+    return inner_->ListTables(ns);
+  }
+  Result<catalog::TableEntry> LoadTable(const catalog::TableIdentifier& id) override {
+    return inner_->LoadTable(id);
+  }
+  Status DropTable(const catalog::TableIdentifier& id) override { return inner_->DropTable(id); }
+  Result<catalog::TableEntry> CommitTable(const catalog::TableCommit& commit) override {
+    if (commits_++ > 0) return inner_->CommitTable(commit);
+    if (lands_) CS_RETURN_IF_ERROR(inner_->CommitTable(commit));
+    return MakeError(ErrorCode::kCommitStateUnknown, "the catalog did not answer");
+  }
+
+ private:
+  std::unique_ptr<catalog::Catalog> inner_;
+  bool lands_;
+  int commits_ = 0;
+};
+
+class CommitStateUnknownTest : public testing::TempDirTest,
+                               public ::testing::WithParamInterface<bool> {};
+
+TEST_P(CommitStateUnknownTest, AnAppendWhoseAnswerWasLostLandsExactlyOnce) {
+  const bool lands = GetParam();
+  UnansweredFirstCommit catalog(catalog::OpenSqliteCatalog((dir_ / "catalog.db").string()).value(),
+                                lands);
+  Schema schema{0, {Field{1, "id", TypeId::kLong, false, ""}}};
+  auto table =
+      Table::Create(catalog, (dir_ / "wh").string(), {"ns", "t"}, schema, PartitionSpec{0, {}})
+          .value();
+  DataFile file;
+  file.file_path = (dir_ / "f.parquet").string();
+  file.record_count = 3;
+  file.file_size_in_bytes = 30;
+  auto snapshot = table.Append(std::span(&file, 1));
+  ASSERT_TRUE(snapshot.has_value()) << snapshot.error().message;
+  auto reloaded = Table::Load(catalog, {"ns", "t"}).value();
+  ASSERT_EQ(reloaded.metadata().snapshots.size(), 1u);
+  EXPECT_EQ(reloaded.metadata().CurrentSnapshot()->snapshot_id, snapshot->snapshot_id);
+  EXPECT_EQ(reloaded.CurrentFiles()->size(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(LandedOrNot, CommitStateUnknownTest, ::testing::Bool());
+
+}  // namespace
+}  // namespace clickstream::iceberg
