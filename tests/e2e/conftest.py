@@ -44,6 +44,17 @@ def kafka_broker(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def lakehouse(tmp_path_factory):
+    """Private lakehouse services for the session (lakehouse_services.Lakehouse): Iceberg's REST
+    catalog server placing tables in a local directory, and an S3 server; .catalog_uri, .warehouse,
+    .env (CLICKSTREAM_*, AWS_*), .pyiceberg_catalog()."""
+    from lakehouse_services import Lakehouse
+
+    with Lakehouse(tmp_path_factory.mktemp("lakehouse"), storage="local") as services:
+        yield services
+
+
+@pytest.fixture(scope="session")
 def spark():
     """Spark with the Iceberg runtime on our SQLite catalogs (spark_reader.SparkReader):
     .read_table(catalog_db, warehouse, "website.clicks") and .sql(catalog_db, warehouse, query)
