@@ -286,6 +286,8 @@ void AddTablesCommand(CLI::App& root, const GlobalOptions& globals, int& exit_co
   load->add_option("table", args->table, "namespace.table")->required();
   load->add_option("file", args->file, "NDJSON file, one event per line")->required();
   load->callback([&globals, args, run] { run(Load(globals, args->table, args->file)); });
+
+  AddTablesCompactionCommands(*tables, globals, exit_code);
 }
 
 }  // namespace clickstream::cli
