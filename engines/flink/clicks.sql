@@ -1,6 +1,6 @@
 -- Option B: Flink SQL from Kafka topic user_clicks into catalog.website.clicks (DESIGN.md schema,
 -- partitioned by page). Run: ./scripts/flink-pipeline [--until-caught-up]
--- Preceded by catalog.sql and kafka_source.sql (run_sql.py runs the three files in order).
+-- Preceded by catalog.sql, kafka_source.sql and valid_clicks.sql (run_sql.py runs the files in order).
 CREATE TABLE IF NOT EXISTS catalog.website.clicks (
   user_id STRING,
   page STRING,

@@ -11,18 +11,23 @@ Two streaming queries read the topic, each with its own checkpoint and Iceberg's
 - dead letters: every other message -> catalog.website.clicks_dlq with its Kafka coordinates, raw
   bytes and a one-line reason. A malformed message never fails the query.
 
-Parsing follows the C++ processor's strict rules (src/events/click_codec.h): valid UTF-8, a JSON
-object with non-empty string fields user_id and page and a string event_ts of the form
-YYYY-MM-DD, `T` or space, HH:MM:SS, optional `.` and 1-9 digits (truncated to microseconds), `Z`
-or +HH:MM/-HH:MM. The reasons use the same words.
+Parsing follows the C++ processor's rules (src/events/click_codec.h, event_time.h): valid UTF-8, a
+JSON object with non-empty string fields user_id and page and an event_ts that is either text
+(YYYY-MM-DD, `T` or space, HH:MM:SS, optional `.` and 1-9 digits truncated to microseconds, then
+`Z`, +HH:MM, +HHMM, +HH or no zone: read in --event-time-zone) or an epoch number (seconds below
+1e11, milliseconds below 1e14, else microseconds), in years 1..9999. A repeated key counts with its
+last value (spark.sql.variant.allowDuplicateKeys, spark_session.py). The reasons use the same words;
+tests/cases/event_ts_cases.json holds the cases both are tested with.
 """
 
 import argparse
 import os
 import pathlib
+import re
 import signal
 import sys
 import threading
+import zoneinfo
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
@@ -47,88 +52,135 @@ DLQ_DDL = (
     " USING iceberg TBLPROPERTIES ('format-version'='2')"
 )
 
-# The accepted event_ts forms (DESIGN.md): once this matches, every part sits at a fixed offset
-# (date 1-10, time 12-19, fraction from 20, zone `Z` or the last six characters).
-TS_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"
-
-# Each step is a projection over the previous one. Intermediate values are columns, not repeated
-# expressions, so Spark computes the JSON parse and each field lookup once per message.
-_PARSE_STEPS = [
-    {
-        # Spark's JSON parser stops after the first value and ignores what follows, so the message
-        # is parsed inside brackets: `{...} x` and `{...}}` then fail, `{...},{...}` has 2 elements.
-        "_text": "CAST(value AS STRING)",
-    },
-    {"_arr": "try_parse_json(concat('[', _text, ']'))"},
-    {
-        "_doc": "CASE WHEN array_size(try_variant_get(_arr, '$', 'array<variant>')) = 1"
-        " THEN variant_get(_arr, '$[0]', 'variant') END",
-    },
-    {
-        "_doc_type": "schema_of_variant(_doc)",
-        "_user_v": "variant_get(_doc, '$.user_id', 'variant')",
-        "_page_v": "variant_get(_doc, '$.page', 'variant')",
-        "_ts_v": "variant_get(_doc, '$.event_ts', 'variant')",
-    },
-    {
-        "_user_t": "schema_of_variant(_user_v)",
-        "_page_t": "schema_of_variant(_page_v)",
-        "_ts_t": "schema_of_variant(_ts_v)",
-        "user_id": "try_variant_get(_user_v, '$', 'string')",
-        "page": "try_variant_get(_page_v, '$', 'string')",
-        "_ts": "try_variant_get(_ts_v, '$', 'string')",
-    },
-    {"_ts_ok": f"_ts RLIKE '{TS_PATTERN}'"},
-    {
-        "_zone": "CASE WHEN _ts_ok THEN CASE WHEN endswith(_ts, 'Z') THEN 'Z' ELSE right(_ts, 6) END END",
-        "_fraction": "CASE WHEN _ts_ok AND substring(_ts, 20, 1) = '.' THEN"
-        " substring(_ts, 21, length(_ts) - 20 - CASE WHEN endswith(_ts, 'Z') THEN 1 ELSE 6 END) END",
-        "_hms_ok": "CASE WHEN _ts_ok THEN CAST(substring(_ts, 12, 2) AS INT) <= 23"
-        " AND CAST(substring(_ts, 15, 2) AS INT) <= 59 AND CAST(substring(_ts, 18, 2) AS INT) <= 59 END",
-        "_local": "CASE WHEN _ts_ok THEN try_to_timestamp("
-        "concat(substring(_ts, 1, 10), ' ', substring(_ts, 12, 8)), 'yyyy-MM-dd HH:mm:ss') END",
-    },
-    {
-        "_offset_ok": "_zone = 'Z' OR (CAST(substring(_zone, 2, 2) AS INT) <= 23"
-        " AND CAST(substring(_zone, 5, 2) AS INT) <= 59)",
-        "_offset_minutes": "CASE WHEN _zone = 'Z' THEN 0 ELSE"
-        " (CASE WHEN startswith(_zone, '-') THEN -1 ELSE 1 END)"
-        " * (CAST(substring(_zone, 2, 2) AS INT) * 60 + CAST(substring(_zone, 5, 2) AS INT)) END",
-        "_fraction_us": "coalesce(CAST(rpad(substring(_fraction, 1, 6), 6, '0') AS BIGINT), 0)",
-    },
-    {
-        "click_timestamp": "timestamp_micros(unix_micros(_local) + _fraction_us"
-        " - CAST(_offset_minutes AS BIGINT) * 60000000)",
-        "error": """CASE
-            WHEN value IS NULL OR length(value) = 0 THEN 'empty message'
-            WHEN NOT is_valid_utf8(_text) THEN 'invalid UTF-8'
-            WHEN _doc IS NULL THEN 'invalid JSON'
-            WHEN NOT startswith(_doc_type, 'OBJECT') THEN 'not a JSON object'
-            WHEN NOT (_text RLIKE '\\}[ \\t\\r\\n]*$') THEN 'invalid JSON'
-            WHEN _user_v IS NULL THEN 'missing field user_id'
-            WHEN _user_t != 'STRING' THEN 'field user_id is not a string'
-            WHEN _page_v IS NULL THEN 'missing field page'
-            WHEN _page_t != 'STRING' THEN 'field page is not a string'
-            WHEN _ts_v IS NULL THEN 'missing field event_ts'
-            WHEN _ts_t != 'STRING' THEN 'field event_ts is not a string'
-            WHEN user_id = '' THEN 'field user_id is empty'
-            WHEN page = '' THEN 'field page is empty'
-            WHEN NOT _ts_ok THEN 'bad event_ts: not of an accepted form'
-            WHEN NOT _hms_ok THEN 'bad event_ts: time of day out of range'
-            WHEN NOT _offset_ok THEN 'bad event_ts: bad UTC offset'
-            WHEN _local IS NULL THEN 'bad event_ts: no such date'
-        END""",
-    },
-]
+# The accepted event_ts text (DESIGN.md): once this matches, date and time sit at fixed offsets
+# (1-10, 12-19), then an optional fraction, then `Z`, +HH:MM, +HHMM, +HH or nothing (local time).
+TS_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
+# The instants of years 1..9999 in microseconds (src/events/event_time.h).
+MIN_MICROS = -62135596800000000
+MAX_MICROS = 253402300799999999
+ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 
 
-def parse_clicks(kafka_df):
+def _parse_steps(event_time_zone):
+    """The projections of parse_clicks; zone-less event_ts text is read in `event_time_zone`.
+
+    Each step is a projection over the previous one. Intermediate values are columns, not repeated
+    expressions, so Spark computes the JSON parse and each field lookup once per message. Every
+    expression is total under ANSI mode (try_ functions, guarded casts): no message can fail the
+    query."""
+    if not ZONE_NAME.match(event_time_zone):
+        raise ValueError(f"not a time zone name: {event_time_zone!r}")
+    return [
+        {
+            # Spark's JSON parser stops after the first value and ignores what follows, so the
+            # message is parsed inside brackets: `{...} x` and `{...}}` then fail, `{...},{...}`
+            # has 2 elements.
+            "_text": "CAST(value AS STRING)",
+        },
+        {"_arr": "try_parse_json(concat('[', _text, ']'))"},
+        {
+            "_doc": "CASE WHEN array_size(try_variant_get(_arr, '$', 'array<variant>')) = 1"
+            " THEN variant_get(_arr, '$[0]', 'variant') END",
+        },
+        {
+            "_doc_type": "schema_of_variant(_doc)",
+            "_user_v": "variant_get(_doc, '$.user_id', 'variant')",
+            "_page_v": "variant_get(_doc, '$.page', 'variant')",
+            "_ts_v": "variant_get(_doc, '$.event_ts', 'variant')",
+        },
+        {
+            "_user_t": "schema_of_variant(_user_v)",
+            "_page_t": "schema_of_variant(_page_v)",
+            "_ts_t": "schema_of_variant(_ts_v)",
+            "user_id": "try_variant_get(_user_v, '$', 'string')",
+            "page": "try_variant_get(_page_v, '$', 'string')",
+        },
+        {
+            "_ts": "CASE WHEN _ts_t = 'STRING' THEN try_variant_get(_ts_v, '$', 'string') END",
+            "_ts_int": "CASE WHEN _ts_t IN ('BIGINT', 'INT', 'SMALLINT', 'TINYINT')"
+            " THEN try_variant_get(_ts_v, '$', 'bigint') END",
+            "_ts_real": "CASE WHEN _ts_t = 'DOUBLE' OR _ts_t = 'FLOAT' OR startswith(_ts_t, 'DECIMAL')"
+            " THEN try_variant_get(_ts_v, '$', 'double') END",
+        },
+        {
+            "_ts_ok": f"_ts RLIKE '{TS_PATTERN}'",
+            # Epoch numbers by magnitude: seconds below 1e11, milliseconds below 1e14, else
+            # microseconds; a fraction rounds to the nearest microsecond as floor(x + 0.5).
+            "_int_micros": "CASE WHEN _ts_int > -100000000000 AND _ts_int < 100000000000 THEN _ts_int * 1000000"
+            " WHEN _ts_int > -100000000000000 AND _ts_int < 100000000000000 THEN _ts_int * 1000"
+            " ELSE _ts_int END",
+            "_real_scaled": "_ts_real * CASE WHEN abs(_ts_real) < 1e11D THEN 1000000D"
+            " WHEN abs(_ts_real) < 1e14D THEN 1000D ELSE 1D END + 0.5D",
+        },
+        {
+            "_rest": "CASE WHEN _ts_ok THEN substring(_ts, 20) END",
+            "_hms_ok": "CASE WHEN _ts_ok THEN try_cast(substring(_ts, 12, 2) AS INT) <= 23"
+            " AND try_cast(substring(_ts, 15, 2) AS INT) <= 59 AND try_cast(substring(_ts, 18, 2) AS INT) <= 59 END",
+            "_local": "CASE WHEN _ts_ok AND substring(_ts, 1, 4) != '0000' THEN try_to_timestamp("
+            "concat(substring(_ts, 1, 10), ' ', substring(_ts, 12, 8)), 'yyyy-MM-dd HH:mm:ss') END",
+            "_real_micros": f"CASE WHEN _real_scaled >= {MIN_MICROS}D AND _real_scaled < {MAX_MICROS + 1}D"
+            " THEN floor(_real_scaled) END",
+        },
+        {
+            "_fraction": "regexp_extract(_rest, '^[.]([0-9]{1,9})', 1)",
+            "_zone": "regexp_extract(_rest, '^(?:[.][0-9]{1,9})?(.*)$', 1)",
+        },
+        {
+            "_off_h": "CASE WHEN length(_zone) >= 3 THEN try_cast(substring(_zone, 2, 2) AS INT) END",
+            "_off_m": "CASE length(_zone) WHEN 6 THEN try_cast(substring(_zone, 5, 2) AS INT)"
+            " WHEN 5 THEN try_cast(substring(_zone, 4, 2) AS INT) ELSE 0 END",
+            "_fraction_us": "coalesce(try_cast(rpad(substring(_fraction, 1, 6), 6, '0') AS BIGINT), 0)",
+        },
+        {
+            "_offset_ok": "_zone IN ('', 'Z') OR (_off_h <= 23 AND _off_m <= 59)",
+            "_text_micros": "CASE WHEN _zone = '' THEN"
+            f" unix_micros(to_utc_timestamp(_local, '{event_time_zone}')) + _fraction_us"
+            " WHEN _zone = 'Z' THEN unix_micros(_local) + _fraction_us"
+            " ELSE unix_micros(_local) + _fraction_us - (CASE WHEN startswith(_zone, '-') THEN -1 ELSE 1 END)"
+            " * CAST(_off_h * 60 + _off_m AS BIGINT) * 60000000 END",
+        },
+        {
+            "_micros": "CASE WHEN _ts IS NOT NULL THEN _text_micros"
+            " WHEN _ts_int IS NOT NULL THEN _int_micros ELSE _real_micros END",
+        },
+        {
+            "click_timestamp": f"CASE WHEN _micros BETWEEN {MIN_MICROS} AND {MAX_MICROS}"
+            " THEN timestamp_micros(_micros) END",
+            "error": """CASE
+                WHEN value IS NULL OR length(value) = 0 THEN 'empty message'
+                WHEN NOT is_valid_utf8(_text) THEN 'invalid UTF-8'
+                WHEN _doc IS NULL THEN 'invalid JSON'
+                WHEN NOT startswith(_doc_type, 'OBJECT') THEN 'not a JSON object'
+                WHEN NOT (_text RLIKE '\\}[ \\t\\r\\n]*$') THEN 'invalid JSON'
+                WHEN _user_v IS NULL THEN 'missing field user_id'
+                WHEN _user_t != 'STRING' THEN 'field user_id is not a string'
+                WHEN _page_v IS NULL THEN 'missing field page'
+                WHEN _page_t != 'STRING' THEN 'field page is not a string'
+                WHEN _ts_v IS NULL THEN 'missing field event_ts'
+                WHEN _ts IS NULL AND _ts_int IS NULL AND _ts_real IS NULL
+                    THEN 'field event_ts is not a string or a number'
+                WHEN user_id = '' THEN 'field user_id is empty'
+                WHEN page = '' THEN 'field page is empty'
+                WHEN _ts IS NOT NULL AND NOT _ts_ok THEN 'bad event_ts: not of an accepted form'
+                WHEN _ts IS NOT NULL AND NOT _hms_ok THEN 'bad event_ts: time of day out of range'
+                WHEN _ts IS NOT NULL AND NOT _offset_ok THEN 'bad event_ts: bad UTC offset'
+                WHEN _ts IS NOT NULL AND substring(_ts, 1, 4) = '0000' THEN 'bad event_ts: year outside 1..9999'
+                WHEN _ts IS NOT NULL AND _local IS NULL THEN 'bad event_ts: no such date'
+                WHEN _micros IS NULL OR NOT _micros BETWEEN {MIN_MICROS} AND {MAX_MICROS}
+                    THEN 'bad event_ts: year outside 1..9999'
+            END""".replace("{MIN_MICROS}", str(MIN_MICROS)).replace("{MAX_MICROS}", str(MAX_MICROS)),
+        },
+    ]
+
+
+def parse_clicks(kafka_df, event_time_zone="UTC"):
     """Adds the parsed columns user_id, page, click_timestamp and `error` (null when the message is
-    a valid click) to a DataFrame with Kafka's columns (value, topic, partition, offset, timestamp)."""
+    a valid click) to a DataFrame with Kafka's columns (value, topic, partition, offset, timestamp).
+    Zone-less event_ts text is read in `event_time_zone` (an IANA name)."""
     from pyspark.sql import functions as F
 
     df = kafka_df
-    for step in _PARSE_STEPS:
+    for step in _parse_steps(event_time_zone):
         df = df.withColumns({name: F.expr(sql) for name, sql in step.items()})
     return df.drop(*[c for c in df.columns if c.startswith("_")])
 
@@ -153,9 +205,20 @@ def parse_args(argv=None):
     p.add_argument("--trigger-interval", default="5 seconds", help="micro-batch interval when running on")
     p.add_argument("--max-offsets-per-trigger", type=int, default=1_000_000)
     p.add_argument("--starting-offsets", default="earliest", choices=["earliest", "latest"])
+    p.add_argument(
+        "--event-time-zone",
+        default="UTC",
+        help="IANA time zone in which event_ts values without a zone are read",
+    )
     p.add_argument("--driver-memory", default="1g")
     p.add_argument("--master", default="local[2]")
     args = p.parse_args(argv)
+    try:
+        if not ZONE_NAME.match(args.event_time_zone):
+            raise ValueError(args.event_time_zone)
+        zoneinfo.ZoneInfo(args.event_time_zone)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        p.error(f"unknown time zone {args.event_time_zone!r}: use an IANA name such as Europe/Berlin")
     if args.table is None:
         args.table = "website.clicks_enriched" if args.enrich else "website.clicks"
     if args.checkpoint is None:
@@ -187,7 +250,7 @@ def start_queries(spark, args):
         .option("maxOffsetsPerTrigger", str(args.max_offsets_per_trigger))
         .load()
     )
-    parsed = parse_clicks(source)
+    parsed = parse_clicks(source, args.event_time_zone)
 
     clicks = parsed.where(F.col("error").isNull()).select("user_id", "page", "click_timestamp")
     if args.enrich:

@@ -45,27 +45,34 @@ def catalog_conf(catalog_db, warehouse, name=CATALOG_NAME):
     }
 
 
+def base_conf(app_name, master="local[2]", driver_memory="1g"):
+    """The Spark conf every program of the project uses (no catalog yet)."""
+    return {
+        "spark.app.name": app_name,
+        "spark.master": master,
+        "spark.driver.memory": driver_memory,
+        "spark.jars": ",".join(spark_jars()),
+        "spark.sql.extensions": "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
+        "spark.sql.session.timeZone": "UTC",
+        # A repeated JSON key counts with its last value, as in the C++ parser (parse_json would
+        # otherwise reject the whole message).
+        "spark.sql.variant.allowDuplicateKeys": "true",
+        "spark.sql.shuffle.partitions": "2",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
+    }
+
+
 def build_base_session(app_name, master="local[2]", driver_memory="1g", extra_conf=None):
     """A new local SparkSession with the Iceberg extensions and the pinned jars, no catalog yet."""
     from pyspark.sql import SparkSession
 
-    builder = (
-        SparkSession.builder.appName(app_name)
-        .master(master)
-        .config("spark.driver.memory", driver_memory)
-        .config("spark.jars", ",".join(spark_jars()))
-        .config(
-            "spark.sql.extensions",
-            "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
-        )
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
-    )
-    for key, value in (extra_conf or {}).items():
+    builder = SparkSession.builder
+    conf = base_conf(app_name, master, driver_memory)
+    conf.update(extra_conf or {})
+    for key, value in conf.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
@@ -77,3 +84,20 @@ def build_session(app_name, catalog_db, warehouse, **kwargs):
     extra = dict(kwargs.pop("extra_conf", None) or {})
     extra.update(catalog_conf(catalog_db, warehouse))
     return build_base_session(app_name, extra_conf=extra, **kwargs)
+
+
+def main(argv):
+    """`python spark_session.py conf CATALOG_DB WAREHOUSE`: the conf of a session on that catalog,
+    one `key=value` a line (scripts/spark-sql passes them to Spark's own spark-sql)."""
+    if len(argv) != 4 or argv[1] != "conf":
+        raise SystemExit("usage: spark_session.py conf CATALOG_DB WAREHOUSE")
+    conf = base_conf("clickstream-spark-sql")
+    conf.update(catalog_conf(argv[2], argv[3]))
+    for key, value in conf.items():
+        print(f"{key}={value}")
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv)

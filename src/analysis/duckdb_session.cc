@@ -316,6 +316,8 @@ DuckDbSession::~DuckDbSession() = default;
 
 std::string DuckDbSession::LibraryVersion() { return duckdb_library_version(); }
 
+void DuckDbSession::Interrupt() { duckdb_interrupt(handles_->connection); }
+
 Result<DuckDbSession> DuckDbSession::Open(const DuckDbOptions& options) {
   duckdb_config config = nullptr;
   if (duckdb_create_config(&config) == DuckDBError)

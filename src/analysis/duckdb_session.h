@@ -48,6 +48,10 @@ class DuckDbSession {
   Result<QueryResult> Query(std::string_view sql,
                             const std::vector<QueryParameter>& parameters = {});
 
+  // Asks the statement running on another thread (Query, Execute) to stop: it then fails with
+  // "Interrupted". Safe to call from any thread; does nothing when no statement runs.
+  void Interrupt();
+
   // DuckDB's version string ("v1.5.5").
   static std::string LibraryVersion();
 

@@ -70,6 +70,11 @@ Result<std::vector<ExposedTable>> ExposeCatalogTables(catalog::Catalog& catalog,
                              " (see `clickstream tables snapshots TABLE`)");
     }
   }
+  // The views live in a database named as Spark's and Flink's catalog, and it is the current one:
+  // website.clicks and catalog.website.clicks both name a table.
+  CS_RETURN_IF_ERROR(session.Execute("ATTACH IF NOT EXISTS ':memory:' AS " +
+                                     QuoteSqlIdentifier(kCatalogName) + "; USE " +
+                                     QuoteSqlIdentifier(kCatalogName)));
   for (const std::string& ns : namespaces) {
     CS_RETURN_IF_ERROR(session.Execute("CREATE SCHEMA IF NOT EXISTS " + QuoteSqlIdentifier(ns)));
   }

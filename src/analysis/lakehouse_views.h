@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analysis/duckdb_session.h"
@@ -27,11 +28,16 @@ struct ExposedTable {
   std::optional<int64_t> snapshot_id;  // pinned snapshot, when time travel chose one
 };
 
-// Creates, in `session`, one schema per catalog namespace and one view per table, named as in the
-// catalog (website.clicks ...), each reading the table's current metadata file with DuckDB's
-// iceberg_scan as `travel` asks. The catalog is read once, now; views bind lazily, so tables a
-// query does not mention cost nothing. kInvalidArgument when no table has `travel.snapshot_id` or
-// `travel.as_of` is not a timestamp.
+// The name of the DuckDB database that holds the views, as Spark's and Flink's sessions name the
+// project's catalog (DESIGN.md "Analysis").
+inline constexpr std::string_view kCatalogName = "catalog";
+
+// Creates, in `session`, a database `catalog` made the current one, and in it one schema per
+// catalog namespace and one view per table, named as in the catalog, so that both website.clicks
+// and catalog.website.clicks name a table; each view reads the table's current metadata file with
+// DuckDB's iceberg_scan as `travel` asks. The catalog is read once, now; views bind lazily, so
+// tables a query does not mention cost nothing. kInvalidArgument when no table has
+// `travel.snapshot_id` or `travel.as_of` is not a timestamp.
 Result<std::vector<ExposedTable>> ExposeCatalogTables(catalog::Catalog& catalog,
                                                       DuckDbSession& session,
                                                       const TimeTravel& travel = {});

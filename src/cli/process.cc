@@ -6,6 +6,7 @@
 #include "catalog/identifier.h"
 #include "cli/command.h"
 #include "cli/stop_signals.h"
+#include "events/event_time.h"
 #include "metrics/metrics_server.h"
 #include "metrics/processor_metrics.h"
 #include "pipeline/processor.h"
@@ -23,6 +24,7 @@ struct ProcessFlags {
   bool enrich = false;
   std::string reset_offsets;  // "", "earliest" or "latest"
   std::string metrics_addr;   // empty: no metrics endpoint
+  std::string event_time_zone = "UTC";
 };
 
 void PrintProgress(const pipeline::ProcessorStats& stats, int64_t& last_consumed) {
@@ -54,6 +56,7 @@ Status Process(const ProcessFlags& flags, const GlobalOptions& globals) {
   options.session_timeout = std::chrono::milliseconds(flags.session_timeout_ms);
   options.until_caught_up = flags.until_caught_up;
   options.enrich = flags.enrich;
+  CS_ASSIGN_OR_RETURN(options.event_time_zone, events::EventTimeZone::Load(flags.event_time_zone));
   if (flags.reset_offsets == "earliest") options.reset_offsets = pipeline::OffsetReset::kEarliest;
   if (flags.reset_offsets == "latest") options.reset_offsets = pipeline::OffsetReset::kLatest;
 
@@ -126,6 +129,9 @@ void AddProcessCommand(CLI::App& root, const GlobalOptions& globals, int& exit_c
   cmd->add_option("--metrics-addr", flags->metrics_addr,
                   "Serve Prometheus metrics on http://HOST:PORT/metrics and health on /healthz "
                   "(e.g. 127.0.0.1:9464; off by default)");
+  cmd->add_option("--event-time-zone", flags->event_time_zone,
+                  "IANA time zone in which event_ts values without a zone are read")
+      ->capture_default_str();
   cmd->callback([flags, &globals, &exit_code] {
     if (Status status = Process(*flags, globals); !status) exit_code = ReportError(status.error());
   });

@@ -89,7 +89,7 @@ void MakeBadRecord(BadRecordKind kind, const ClickEvent& event, DeterministicRan
           out = Object(user.c_str(), "null", ts.c_str());
           break;
         case 2:
-          out = Object(user.c_str(), page.c_str(), millis.c_str());
+          out = Object(user.c_str(), page.c_str(), ("[" + millis + "]").c_str());
           break;
         case 3:
           out = Object(user.c_str(), ("[" + page + "]").c_str(), ts.c_str());
@@ -106,13 +106,13 @@ void MakeBadRecord(BadRecordKind kind, const ClickEvent& event, DeterministicRan
       const std::string candidates[] = {
           "yesterday",
           std::to_string(event.event_ts_us / 1'000'000),                    // epoch seconds as text
-          no_zone,                                                          // no zone
+          no_zone.substr(0, 16),                                            // no seconds
           no_zone + "1234Z",                                                // 10 fractional digits
           iso.substr(0, 4) + "-13" + iso.substr(7),                         // month 13
           iso.substr(0, 5) + "02-30" + iso.substr(10),                      // no such day
           iso.substr(0, 11) + "25" + iso.substr(13),                        // hour 25
           iso.substr(0, 4) + "/" + iso.substr(5, 2) + "/" + iso.substr(8),  // slashes
-          no_zone + "+0100",                                                // offset without colon
+          "0000" + iso.substr(4),                                           // year 0
           iso.substr(0, 10) + "_" + iso.substr(11),                         // bad separator
           "",
       };

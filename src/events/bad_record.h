@@ -13,8 +13,8 @@ namespace clickstream::events {
 enum class BadRecordKind {
   kBrokenJson,    // truncated object, trailing garbage, single quotes, missing brace
   kMissingField,  // one of user_id, page, event_ts absent
-  kWrongType,     // a field that is a number, null, bool, array or object instead of a string
-  kBadTimestamp,  // event_ts a string of a form DESIGN.md does not accept, or no real date
+  kWrongType,     // user_id/page not a string, or event_ts neither a string nor a number
+  kBadTimestamp,  // event_ts a string of a form DESIGN.md does not accept, no real date, year 0
   kEmpty,         // a zero-length message
   kInvalidUtf8,   // otherwise valid JSON with bytes that are not UTF-8 inside a string
 };

@@ -3,9 +3,9 @@
 #include <simdjson.h>
 
 #include <array>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 namespace clickstream::events {
 namespace {
@@ -45,32 +45,52 @@ void AppendJsonString(std::string_view s, std::string& out) {
   out.push_back('"');
 }
 
-// Reads exactly `width` ASCII digits at `pos`; nullopt when any is not a digit.
-std::optional<int> ReadDigits(std::string_view text, size_t pos, size_t width) {
-  if (pos + width > text.size()) return std::nullopt;
-  int value = 0;
-  for (size_t i = pos; i < pos + width; ++i) {
-    if (text[i] < '0' || text[i] > '9') return std::nullopt;
-    value = value * 10 + (text[i] - '0');
+// The contract's fields of one object. A key given more than once counts with its last value, as
+// in Python's json, JavaScript's JSON.parse, Jackson (Flink's JSON format) and Spark's
+// parse_json with spark.sql.variant.allowDuplicateKeys.
+struct ContractFields {
+  std::optional<simdjson::dom::element> user_id, page, event_ts;
+};
+
+ContractFields FindContractFields(const simdjson::dom::object& object) {
+  ContractFields fields;
+  for (const simdjson::dom::key_value_pair field : object) {
+    if (field.key == "user_id") {
+      fields.user_id = field.value;
+    } else if (field.key == "page") {
+      fields.page = field.value;
+    } else if (field.key == "event_ts") {
+      fields.event_ts = field.value;
+    }
   }
-  return value;
+  return fields;
 }
 
 // The string value of a required field; views point into the parser's buffer.
-Result<std::string_view> StringField(const simdjson::dom::object& object, std::string_view name) {
-  simdjson::dom::element value;
-  if (object.at_key(name).get(value) != simdjson::SUCCESS) {
-    return Corrupt("missing field " + std::string(name));
-  }
+Result<std::string_view> StringField(const std::optional<simdjson::dom::element>& value,
+                                     std::string_view name) {
+  if (!value) return Corrupt("missing field " + std::string(name));
   std::string_view text;
-  if (value.get_string().get(text) != simdjson::SUCCESS) {
+  if (value->get_string().get(text) != simdjson::SUCCESS) {
     return Corrupt("field " + std::string(name) + " is not a string");
   }
   return text;
 }
 
-std::unexpected<Error> BadTimestamp(std::string_view why) {
-  return Corrupt("bad event_ts: " + std::string(why));
+// event_ts as UTC microseconds: a string in `zone` or an epoch number (event_time.h).
+Result<int64_t> EventTimeMicros(const simdjson::dom::element& value, const EventTimeZone& zone) {
+  switch (value.type()) {
+    case simdjson::dom::element_type::STRING:
+      return ParseTimestampMicros(value.get_string().value_unsafe(), zone);
+    case simdjson::dom::element_type::INT64:
+      return EpochIntegerMicros(value.get_int64().value_unsafe());
+    case simdjson::dom::element_type::UINT64:
+      return Corrupt("bad event_ts: year outside 1..9999");
+    case simdjson::dom::element_type::DOUBLE:
+      return EpochNumberMicros(value.get_double().value_unsafe());
+    default:
+      return Corrupt("field event_ts is not a string or a number");
+  }
 }
 
 }  // namespace
@@ -107,72 +127,13 @@ std::string FormatTimestampMicros(int64_t micros) {
   return std::string(buf.data(), static_cast<size_t>(n));
 }
 
-Result<int64_t> ParseTimestampMicros(std::string_view text) {
-  // Fixed part: YYYY-MM-DD?HH:MM:SS (19 characters).
-  if (text.size() < 20) return BadTimestamp("too short for YYYY-MM-DDTHH:MM:SS plus a zone");
-  const auto year = ReadDigits(text, 0, 4);
-  const auto month = ReadDigits(text, 5, 2);
-  const auto day = ReadDigits(text, 8, 2);
-  const auto hour = ReadDigits(text, 11, 2);
-  const auto minute = ReadDigits(text, 14, 2);
-  const auto second = ReadDigits(text, 17, 2);
-  if (!year || !month || !day || !hour || !minute || !second || text[4] != '-' || text[7] != '-' ||
-      text[13] != ':' || text[16] != ':') {
-    return BadTimestamp("not of the form YYYY-MM-DDTHH:MM:SS");
-  }
-  if (text[10] != 'T' && text[10] != ' ') {
-    return BadTimestamp("date and time must be separated by 'T' or a space");
-  }
-  using namespace std::chrono;
-  const year_month_day ymd{std::chrono::year{*year},
-                           std::chrono::month{static_cast<unsigned>(*month)},
-                           std::chrono::day{static_cast<unsigned>(*day)}};
-  if (!ymd.ok()) return BadTimestamp("no such date");
-  if (*hour > 23 || *minute > 59 || *second > 59) return BadTimestamp("time of day out of range");
-
-  size_t pos = 19;
-  int64_t fraction_us = 0;
-  if (text[pos] == '.') {
-    ++pos;
-    size_t digits = 0;
-    int64_t scale = 100000;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-      if (digits < 6) {
-        fraction_us += (text[pos] - '0') * scale;
-        scale /= 10;
-      }
-      ++digits;
-      ++pos;
-    }
-    if (digits == 0) return BadTimestamp("'.' without fractional digits");
-    if (digits > 9) return BadTimestamp("more than 9 fractional digits");
-  }
-
-  int64_t offset_minutes = 0;
-  const std::string_view zone = text.substr(pos);
-  if (zone == "Z") {
-    offset_minutes = 0;
-  } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') {
-    const auto off_h = ReadDigits(zone, 1, 2);
-    const auto off_m = ReadDigits(zone, 4, 2);
-    if (!off_h || !off_m || *off_h > 23 || *off_m > 59) return BadTimestamp("bad UTC offset");
-    offset_minutes = (*off_h * 60 + *off_m) * (zone[0] == '-' ? -1 : 1);
-  } else if (zone.empty()) {
-    return BadTimestamp("missing time zone ('Z' or +HH:MM)");
-  } else {
-    return BadTimestamp("time zone must be 'Z' or +HH:MM / -HH:MM");
-  }
-
-  const auto local = sys_days{ymd} + hours{*hour} + minutes{*minute} + seconds{*second};
-  const auto utc = local - minutes{offset_minutes};
-  return duration_cast<microseconds>(utc.time_since_epoch()).count() + fraction_us;
-}
-
 struct ClickEventParser::Impl {
   simdjson::dom::parser parser;
+  EventTimeZone zone;
 };
 
-ClickEventParser::ClickEventParser() : impl_(std::make_unique<Impl>()) {}
+ClickEventParser::ClickEventParser(const EventTimeZone& zone)
+    : impl_(std::make_unique<Impl>(Impl{simdjson::dom::parser(), zone})) {}
 ClickEventParser::~ClickEventParser() = default;
 ClickEventParser::ClickEventParser(ClickEventParser&&) noexcept = default;
 ClickEventParser& ClickEventParser::operator=(ClickEventParser&&) noexcept = default;
@@ -187,13 +148,17 @@ Result<ClickEvent> ClickEventParser::Parse(std::string_view bytes) {
   simdjson::dom::object object;
   if (doc.get_object().get(object) != simdjson::SUCCESS) return Corrupt("not a JSON object");
 
-  CS_ASSIGN_OR_RETURN(const std::string_view user_id, StringField(object, "user_id"));
-  CS_ASSIGN_OR_RETURN(const std::string_view page, StringField(object, "page"));
-  CS_ASSIGN_OR_RETURN(const std::string_view event_ts, StringField(object, "event_ts"));
+  const ContractFields fields = FindContractFields(object);
+  CS_ASSIGN_OR_RETURN(const std::string_view user_id, StringField(fields.user_id, "user_id"));
+  CS_ASSIGN_OR_RETURN(const std::string_view page, StringField(fields.page, "page"));
+  if (!fields.event_ts) return Corrupt("missing field event_ts");
+  if (!fields.event_ts->is_string() && !fields.event_ts->is_number()) {
+    return Corrupt("field event_ts is not a string or a number");
+  }
   if (user_id.empty()) return Corrupt("field user_id is empty");
   if (page.empty()) return Corrupt("field page is empty");
   ClickEvent event{std::string(user_id), std::string(page), 0};
-  CS_ASSIGN_OR_RETURN(event.event_ts_us, ParseTimestampMicros(event_ts));
+  CS_ASSIGN_OR_RETURN(event.event_ts_us, EventTimeMicros(*fields.event_ts, impl_->zone));
   return event;
 }
 

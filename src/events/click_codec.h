@@ -10,6 +10,7 @@
 
 #include "common/result.h"
 #include "events/click_event.h"
+#include "events/event_time.h"
 
 namespace clickstream::events {
 
@@ -21,24 +22,19 @@ std::string EncodeClickEvent(const ClickEvent& event);
 // "YYYY-MM-DDTHH:MM:SS.ffffffZ" for microseconds since the epoch (years 0000-9999).
 std::string FormatTimestampMicros(int64_t micros);
 
-// Parses an event_ts string into UTC microseconds. Accepts exactly the forms of DESIGN.md:
-// YYYY-MM-DD, then `T` or one space, HH:MM:SS, optionally `.` and 1 to 9 fractional digits (digits
-// past the sixth are truncated), then `Z` or a numeric offset `+HH:MM` / `-HH:MM`. Fields are range
-// checked (month, day of that month, 00-23 hours, 00-59 minutes and seconds; no leap second).
-// Anything else is a kCorrupt error with a one-line reason.
-Result<int64_t> ParseTimestampMicros(std::string_view text);
-
 // The strict parser the processor uses for every Kafka message. Ok only for valid UTF-8, a
-// well-formed JSON object with non-empty string fields user_id and page and a string event_ts of
-// an accepted form; extra fields are ignored. Otherwise a kCorrupt error whose message is a
-// one-line reason ("empty message", "invalid UTF-8", "invalid JSON: ...", "not a JSON object",
-// "missing field page", "field user_id is not a string", "field page is empty",
-// "bad event_ts: ..."), suitable for the dead-letter table's error column.
+// well-formed JSON object with non-empty string fields user_id and page and an event_ts string or
+// number of an accepted form (event_time.h; zone-less times are read in the parser's zone); extra
+// fields are ignored, and a repeated key counts with its last value. Otherwise a kCorrupt error
+// whose message is a one-line reason ("empty message", "invalid UTF-8", "invalid JSON: ...",
+// "not a JSON object", "missing field page", "field user_id is not a string", "field page is
+// empty", "field event_ts is not a string or a number", "bad event_ts: ..."), suitable for the
+// dead-letter table's error column.
 //
 // Holds simdjson's buffers, so reuse one parser per thread for a stream of messages.
 class ClickEventParser {
  public:
-  ClickEventParser();
+  explicit ClickEventParser(const EventTimeZone& zone = EventTimeZone::Utc());
   ~ClickEventParser();
   ClickEventParser(ClickEventParser&&) noexcept;
   ClickEventParser& operator=(ClickEventParser&&) noexcept;

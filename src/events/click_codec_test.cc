@@ -76,10 +76,10 @@ TEST_P(RejectedTimestampTest, IsABadTimestampWithAReason) {
 
 INSTANTIATE_TEST_SUITE_P(
     NotInTheContract, RejectedTimestampTest,
-    ::testing::Values("", "yesterday", "1795474500", "2026-11-23T22:55:00", "2026-11-23",
+    ::testing::Values("", "yesterday", "1795474500", "2026-11-23T22:55", "2026-11-23",
                       "2026-11-23T22:55:00.Z", "2026-11-23T22:55:00.1234567890Z",
                       "2026-11-23t22:55:00Z", "2026-11-23T22:55:00z", "2026-11-23T22:55Z",
-                      "2026-11-23T22:55:00+0100", "2026-11-23T22:55:00+01", "2026-11-23_22:55:00Z",
+                      "2026-11-23T22:55:00+010", "2026-11-23T22:55:00+1", "2026-11-23_22:55:00Z",
                       "2026/11/23T22:55:00Z", "2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z",
                       "2026-04-31T00:00:00Z", "2026-11-23T24:00:00Z", "2026-11-23T22:60:00Z",
                       "2026-11-23T22:55:60Z", "2026-11-23T22:55:00+24:00", "2026-11-23T22:55:00Z ",
@@ -133,13 +133,13 @@ INSTANTIATE_TEST_SUITE_P(
                    "field user_id is not a string"},
         BadMessage{R"({"user_id":"u","page":null,"event_ts":"2026-11-23T22:55:00Z"})",
                    "field page is not a string"},
-        BadMessage{R"({"user_id":"u","page":"/","event_ts":1795474500000})",
-                   "field event_ts is not a string"},
+        BadMessage{R"({"user_id":"u","page":"/","event_ts":true})",
+                   "field event_ts is not a string or a number"},
         BadMessage{R"({"user_id":"","page":"/","event_ts":"2026-11-23T22:55:00Z"})",
                    "field user_id is empty"},
         BadMessage{R"({"user_id":"u","page":"","event_ts":"2026-11-23T22:55:00Z"})",
                    "field page is empty"},
-        BadMessage{R"({"user_id":"u","page":"/","event_ts":"2026-11-23T22:55:00"})",
+        BadMessage{R"({"user_id":"u","page":"/","event_ts":"2026-11-23T22:55"})",
                    "bad event_ts: "}));
 
 TEST(ClickEventParserTest, OneParserServesAStreamOfGoodAndBadMessages) {

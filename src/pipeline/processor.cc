@@ -35,7 +35,10 @@ double MillisSince(Clock::time_point start) {
 class Processor final : public kafka::RebalanceHandler {
  public:
   Processor(const ProcessorOptions& options, const ProcessorHooks& hooks)
-      : options_(options), hooks_(hooks), telemetry_(options.metrics) {}
+      : options_(options),
+        hooks_(hooks),
+        parser_(options.event_time_zone),
+        telemetry_(options.metrics) {}
 
   ~Processor() override {
     // The consumer calls back into this object while it closes; close it first.

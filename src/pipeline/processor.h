@@ -11,6 +11,7 @@
 
 #include "catalog/identifier.h"
 #include "common/result.h"
+#include "events/event_time.h"
 #include "kafka/consumer.h"
 #include "metrics/processor_metrics.h"
 
@@ -41,6 +42,8 @@ struct ProcessorOptions {
   bool until_caught_up = false;
   bool enrich = false;
   OffsetReset reset_offsets = OffsetReset::kNone;
+  // Zone-less event_ts values are read in this zone (DESIGN.md "Event contract").
+  events::EventTimeZone event_time_zone = events::EventTimeZone::Utc();
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds session_timeout{10000};
   // How long a commit waits for a catalog locked by another process before giving up.

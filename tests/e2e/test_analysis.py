@@ -200,6 +200,32 @@ def test_sql_sees_every_catalog_table(clickstream, lakehouse):
     assert json.loads(result.stdout) == [{"clicks": 10, "enriched": 0, "profiles": 0, "dlq": 0}]
 
 
+def test_sql_answers_to_the_seeds_full_table_names(clickstream, lakehouse):
+    """The tutorial's SQL names catalog.website.clicks, as Spark and Flink sessions do."""
+    seed_sql = (
+        "SELECT page, COUNT(*) AS clicks FROM catalog.website.clicks GROUP BY page "
+        "ORDER BY clicks DESC, page"
+    )
+    result = clickstream("sql", seed_sql, "--format", "json", env=lakehouse.environment)
+    assert result.returncode == 0, result.stderr
+    assert [(r["page"], r["clicks"]) for r in json.loads(result.stdout)] == TOP_PAGES_AFTER_BOTH
+    both = clickstream(
+        "sql",
+        "SELECT (SELECT count(*) FROM catalog.website.clicks) AS full_name, "
+        "(SELECT count(*) FROM website.clicks) AS short_name, "
+        "(SELECT count(*) FROM catalog.website.clicks_dlq) AS dlq",
+        "--format", "json", env=lakehouse.environment,
+    )
+    assert both.returncode == 0, both.stderr
+    assert json.loads(both.stdout) == [{"full_name": 10, "short_name": 10, "dlq": 0}]
+    travel = clickstream(
+        "sql", "SELECT count(*) AS n FROM catalog.website.clicks", "--snapshot",
+        lakehouse.first_snapshot.snapshot_id, "--format", "json", env=lakehouse.environment,
+    )
+    assert travel.returncode == 0, travel.stderr
+    assert json.loads(travel.stdout) == [{"n": 6}]
+
+
 def test_sql_file_runs_a_shared_query(clickstream, lakehouse):
     result = clickstream(
         "sql", "--file", "engines/sql/pages_per_user.sql", "--format", "json",

@@ -180,6 +180,13 @@ def test_every_bad_kind_and_every_accepted_event_ts_form(kafka_broker, tmp_path)
         "2026-11-23T23:55:00+01:00": "2026-11-23T22:55:00+00:00",
         "2026-11-23T20:25:00.5-02:30": "2026-11-23T22:55:00.500000+00:00",
         "2026-11-24 00:55:00.000001+02:00": "2026-11-23T22:55:00.000001+00:00",
+        "2026-11-23T22:55:00": "2026-11-23T22:55:00+00:00",
+        "2026-11-23 22:55:00.25": "2026-11-23T22:55:00.250000+00:00",
+        "2026-11-24T04:25:00+0530": "2026-11-24T04:25:00+05:30",
+        "2026-11-23T20:55:00-02": "2026-11-23T22:55:00+00:00",
+        1795474500: "2026-11-23T22:55:00+00:00",
+        1795474500.5: "2026-11-23T22:55:00.500000+00:00",
+        1795474500123: "2026-11-23T22:55:00.123000+00:00",
     }
     bad = {
         b"": "empty message",
@@ -192,10 +199,12 @@ def test_every_bad_kind_and_every_accepted_event_ts_form(kafka_broker, tmp_path)
         b'{"user_id": "u1", "page": "/a"}': "missing field event_ts",
         b'{"user_id": 7, "page": "/a", "event_ts": "2026-11-23T22:55:00Z"}': "user_id is not a string",
         b'{"user_id": "u1", "page": null, "event_ts": "2026-11-23T22:55:00Z"}': "page is not a string",
-        b'{"user_id": "u1", "page": "/a", "event_ts": 1764000000}': "event_ts is not a string",
+        b'{"user_id": "u1", "page": "/a", "event_ts": true}': "event_ts is not a string or a number",
+        b'{"user_id": "u1", "page": "/a", "event_ts": "0000-11-23T22:55:00Z"}': "year outside 1..9999",
+        b'{"user_id": "u1", "page": "/a", "event_ts": "10000-11-23T22:55:00Z"}': "bad event_ts",
         b'{"user_id": "u1", "page": "/a", "event_ts": "2026-11-23"}': "bad event_ts",
         b'{"user_id": "u1", "page": "/a", "event_ts": "2026-02-30T10:00:00Z"}': "bad event_ts",
-        b'{"user_id": "u1", "page": "/a", "event_ts": "2026-11-23T22:55:00"}': "bad event_ts",
+        b'{"user_id": "u1", "page": "/a", "event_ts": "2026-11-23T22:55"}': "bad event_ts",
         b'{"user_id": "u1", "page": "/a", "event_ts": "2026-11-23T22:55:00.1234567890Z"}': "bad event_ts",
         b'{"user_id": "u1", "page": "/a", "event_ts": "2026-11-23T22:55:00Z", "pad": "'
         + b"x" * 70_000 + b'"}': "oversized",

@@ -1,7 +1,9 @@
 """The Spark job's message parser (engines/spark/click_processor.parse_clicks) against the event
-contract of DESIGN.md: the same accept/reject decisions and reasons as the C++ ClickEventParser."""
+contract of DESIGN.md: the same accept/reject decisions and reasons as the C++ ClickEventParser,
+on the cases both are tested with (tests/cases/event_ts_cases.json)."""
 
 import datetime as dt
+import json
 import pathlib
 import sys
 
@@ -43,7 +45,7 @@ BAD = [
     (msg(user="42"), "field user_id is not a string"),
     (msg(user="null"), "field user_id is not a string"),
     (msg(page='["/p"]'), "field page is not a string"),
-    (msg(ts="1795474500000"), "field event_ts is not a string"),
+    (msg(ts="true"), "field event_ts is not a string or a number"),
     (msg(user='""'), "field user_id is empty"),
     (msg(page='""'), "field page is empty"),
     (msg(ts='"2026-02-30T22:55:00Z"'), "bad event_ts: no such date"),
@@ -51,27 +53,61 @@ BAD = [
     (msg(ts='"2026-11-23T24:55:00Z"'), "bad event_ts: time of day out of range"),
     (msg(ts='"2026-11-23T22:55:60Z"'), "bad event_ts: time of day out of range"),
     (msg(ts='"2026-11-23T22:55:00+24:00"'), "bad event_ts: bad UTC offset"),
-    (msg(ts='"2026-11-23T22:55:00"'), "bad event_ts: not of an accepted form"),
+    (msg(ts='"2026-11-23T22:55"'), "bad event_ts: not of an accepted form"),
     (msg(ts='"2026-11-23t22:55:00Z"'), "bad event_ts: not of an accepted form"),
     (msg(ts='"2026-11-23T22:55:00x1Z"'), "bad event_ts: not of an accepted form"),
     (msg(ts='"2026-11-23T22:55:00.Z"'), "bad event_ts: not of an accepted form"),
     (msg(ts='"2026-11-23T22:55:00.1234567890Z"'), "bad event_ts: not of an accepted form"),
-    (msg(ts='"2026-11-23T22:55:00+0100"'), "bad event_ts: not of an accepted form"),
+    (msg(ts='"2026-11-23T22:55:00+010"'), "bad event_ts: not of an accepted form"),
     (msg(ts='"yesterday"'), "bad event_ts: not of an accepted form"),
 ]
 
 
-def test_parse_clicks_accepts_the_contract_and_names_every_rejection(tmp_path, spark):
-    session = spark.session(tmp_path / "catalog.db", tmp_path / "warehouse")
-    messages = [value for value, _ in GOOD + BAD]
+CASES = json.loads((pathlib.Path(__file__).resolve().parents[1] / "cases" / "event_ts_cases.json").read_text())
+
+
+def parse(session, messages, zone="UTC"):
+    """parse_clicks over `messages` (bytes); {index: row with user_id, page, utc text, error}."""
     rows = [(v, "user_clicks", 0, i, dt.datetime(2026, 1, 1)) for i, v in enumerate(messages)]
     df = session.createDataFrame(
         rows, "value binary, topic string, partition int, offset long, timestamp timestamp"
     )
-    parsed = click_processor.parse_clicks(df).selectExpr(
-        "offset", "user_id", "page", "unix_micros(click_timestamp) AS micros", "error"
+    parsed = click_processor.parse_clicks(df, zone).selectExpr(
+        "offset", "user_id", "page", "unix_micros(click_timestamp) AS micros",
+        "date_format(click_timestamp, \"yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'\") AS utc", "error",
     )
-    result = {r["offset"]: r for r in parsed.toArrow().to_pylist()}
+    return {r["offset"]: r for r in parsed.toArrow().to_pylist()}
+
+
+def check(case, row, label):
+    """The row matches the case's "utc" or starts its error with the case's "error"."""
+    if "utc" in case:
+        assert row["error"] is None and row["utc"] == case["utc"], (label, row)
+    else:
+        assert row["error"] is not None and row["error"].startswith(case["error"]), (label, row)
+
+
+def test_parse_clicks_gives_every_shared_case_its_instant_or_reason(tmp_path, spark):
+    session = spark.session(tmp_path / "catalog.db", tmp_path / "warehouse")
+    by_zone = {}
+    for case in CASES["cases"]:
+        by_zone.setdefault(case["zone"], []).append(case)
+    for zone, cases in by_zone.items():
+        messages = [msg(ts=json.dumps(c["event_ts"])) for c in cases]
+        result = parse(session, messages, zone)
+        for i, case in enumerate(cases):
+            check(case, result[i], (case["event_ts"], zone))
+    messages = [m["raw"].encode() for m in CASES["messages"]]
+    result = parse(session, messages)
+    for i, case in enumerate(CASES["messages"]):
+        check(case, result[i], case["raw"])
+        if "user_id" in case:
+            assert (result[i]["user_id"], result[i]["page"]) == (case["user_id"], case["page"])
+
+
+def test_parse_clicks_accepts_the_contract_and_names_every_rejection(tmp_path, spark):
+    session = spark.session(tmp_path / "catalog.db", tmp_path / "warehouse")
+    result = parse(session, [value for value, _ in GOOD + BAD])
     for i, (_, micros) in enumerate(GOOD):
         assert result[i]["error"] is None, result[i]
         assert result[i]["micros"] == micros, result[i]
