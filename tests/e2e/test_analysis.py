@@ -326,7 +326,10 @@ def test_missing_catalog_and_missing_table(clickstream, tmp_path):
 
 
 def test_usage_errors(clickstream, lakehouse):
-    assert clickstream("sql", env=lakehouse.environment).returncode == 2
+    assert clickstream("sql", " ; ", env=lakehouse.environment).returncode == 2
+    # No query at all is the shell: with nothing on stdin it ends at once.
+    shell = clickstream("sql", env=lakehouse.environment, input="")
+    assert (shell.returncode, shell.stdout, shell.stderr) == (0, "", "")
     assert clickstream("sql", "SELECT 1", "--format", "xml", env=lakehouse.environment).returncode == 2
     assert clickstream("query", "user-activity", env=lakehouse.environment).returncode == 2
     assert clickstream("query", "top-pages", "--limit", "0", env=lakehouse.environment).returncode == 2
