@@ -30,6 +30,7 @@ void AddProfilesCommand(CLI::App& root, const GlobalOptions& globals, int& exit_
 void AddTablesCommand(CLI::App& root, const GlobalOptions& globals, int& exit_code);
 void AddQueryCommand(CLI::App& root, const GlobalOptions& globals, int& exit_code);
 void AddSqlCommand(CLI::App& root, const GlobalOptions& globals, int& exit_code);
+void AddReportCommand(CLI::App& root, const GlobalOptions& globals, int& exit_code);
 // `tables rewrite-data-files|rewrite-manifests` (tables_compaction.cc), under `tables`.
 void AddTablesCompactionCommands(CLI::App& tables, const GlobalOptions& globals, int& exit_code);
 

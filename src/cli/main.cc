@@ -41,6 +41,7 @@ int Main(int argc, char** argv) {
   AddTablesCommand(app, globals, exit_code);
   AddQueryCommand(app, globals, exit_code);
   AddSqlCommand(app, globals, exit_code);
+  AddReportCommand(app, globals, exit_code);
 
   try {
     app.parse(argc, argv);

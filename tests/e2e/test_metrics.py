@@ -2,7 +2,8 @@
 parser (independent of the C++ code) while a processor runs against a real broker, and /healthz
 following the broker and the catalog."""
 
-import collections
+import json
+import re
 import sqlite3
 import threading
 import time
@@ -12,6 +13,7 @@ import urllib.request
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from conftest import ROOT
 from iceberg_readers import open_catalog
 from kafka_broker import Broker, free_port
 from test_processor import Lake, log_of, produce, topic_contents
@@ -191,6 +193,20 @@ def test_metrics_parse_count_and_catch_up(kafka_broker, tmp_path):
     assert len(final.series("clickstream_skipped_offsets_total")) == 4
     assert final.value("process_resident_memory_bytes") > 10 * 2**20
     assert final.value("process_open_fds") > 3
+    assert_dashboard_matches(final)
+
+
+def assert_dashboard_matches(scrape):
+    """Every metric the Grafana dashboard queries is one the processor exposes."""
+    exposed = set()
+    suffixes = {"counter": ["_total"], "gauge": [""], "histogram": ["_bucket", "_sum", "_count"]}
+    for name, family in scrape.families.items():
+        exposed.update(name + suffix for suffix in suffixes[family.type])
+    dashboard = json.loads((ROOT / "docs" / "grafana" / "clickstream.json").read_text())
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
+    used = {m for e in exprs for m in re.findall(r"\b(?:clickstream|process)_[a-z_]+", e)}
+    assert len(used) >= 20, used
+    assert used <= exposed, used - exposed
 
 
 def test_healthz_follows_the_broker_and_a_locked_catalog(tmp_path):
