@@ -16,7 +16,7 @@ std::string_view DeadLetterReason(std::string_view error) {
       (error.starts_with("field ") && error.ends_with(" is empty"))) {
     return BadRecordKindName(BadRecordKind::kMissingField);
   }
-  if (error.starts_with("field ") && error.ends_with(" is not a string")) {
+  if (error.starts_with("field ") && error.find(" is not a ") != std::string_view::npos) {
     return BadRecordKindName(BadRecordKind::kWrongType);
   }
   if (error.starts_with("bad event_ts")) return BadRecordKindName(BadRecordKind::kBadTimestamp);

@@ -67,7 +67,7 @@ def reason_of(error):
                            ("bad event_ts", "bad_timestamp")]:
         if error.startswith(prefix):
             return reason
-    if error.endswith(" is not a string"):
+    if error.startswith("field ") and " is not a " in error:
         return "wrong_type"
     if error.endswith(" is empty"):
         return "missing_field"
