@@ -103,3 +103,68 @@ def test_duckdb_shell_reads_statements_from_a_pipe_without_prompts(lake):
                      input="SELECT COUNT(*) AS n\nFROM catalog.website.clicks;\n.tables\n")
     assert result.returncode == 0, result.stderr
     assert result.stdout.replace("\r\n", "\n") == "n\n5\nwebsite.clicks\n"
+
+
+SEED_QUESTIONS_PAGES = r"/home\s*\|\s*3\s*\|"
+
+
+@pytest.mark.slow
+def test_spark_sql_shell_creates_the_seeds_table_and_answers_by_both_names(tmp_path):
+    """Spark's own spark-sql: the seed's Step 2 and Step 4 typed by hand; DuckDB reads the table."""
+    env = {"CLICKSTREAM_CATALOG": str(tmp_path / "catalog.db"),
+           "CLICKSTREAM_WAREHOUSE": str(tmp_path / "warehouse"),
+           "CLICKSTREAM_SPARK_SQL_DIR": str(tmp_path / "spark-sql"), "HOME": str(tmp_path)}
+    prompt = r"(?m)^spark-sql \([^)]*\)> "
+    with TmuxTerminal([ROOT / "scripts" / "spark-sql"], env=env, cwd=ROOT) as term:
+        term.wait_for(prompt, timeout=300)
+        term.type_line("CREATE NAMESPACE IF NOT EXISTS catalog.website;")
+        term.wait_for(prompt, count=2, timeout=120)
+        term.type_line("CREATE TABLE catalog.website.clicks (user_id STRING, page STRING,")
+        term.type_line("  click_timestamp TIMESTAMP) USING iceberg PARTITIONED BY (page);")
+        term.wait_for(prompt, count=3, timeout=120)
+        term.type_line(
+            "INSERT INTO catalog.website.clicks VALUES ('user_1', '/home', TIMESTAMP '2026-11-23 10:00:00'),"
+            " ('user_2', '/home', TIMESTAMP '2026-11-23 10:01:00'), ('user_1', '/cart', TIMESTAMP '2026-11-23 10:02:00'),"
+            " ('user_3', '/home', TIMESTAMP '2026-11-23 10:03:00');"
+        )
+        term.wait_for(prompt, count=4, timeout=300)
+        term.type_line("SELECT current_catalog(), page, COUNT(*) AS clicks FROM website.clicks GROUP BY page ORDER BY clicks DESC;")
+        screen = term.wait_for(r"catalog\s+/cart\s+1", timeout=300)
+        assert re.search(r"catalog\s+/home\s+3", screen), screen
+        term.type_line("SELECT COUNT(DISTINCT user_id) AS users FROM catalog.website.clicks;")
+        term.wait_for(r"(?m)^3\n", timeout=300)
+        term.type_line("CALL catalog.system.rewrite_data_files(table => 'website.clicks', options => map('rewrite-all', 'true'));")
+        term.wait_for(prompt, count=7, timeout=300)
+        term.type_line("quit;")
+        assert term.wait_for_exit(timeout=120) == 0
+    answer = run_cli("sql", "SELECT page, COUNT(*) AS clicks FROM catalog.website.clicks GROUP BY page ORDER BY page",
+                     "--format", "json", env=env)
+    assert answer.returncode == 0, answer.stderr
+    assert json.loads(answer.stdout) == [{"page": "/cart", "clicks": 1}, {"page": "/home", "clicks": 3}]
+
+
+@pytest.mark.slow
+def test_flink_sql_client_answers_on_the_catalog_and_takes_the_seeds_kafka_source(lake):
+    """Flink's own SQL Client on a table the C++ side wrote: USE CATALOG catalog is done, the seed's
+    question runs by both names, and the seed's Kafka source can be declared (as a temporary table)."""
+    tmp_path, env = lake
+    env = dict(env, CLICKSTREAM_FLINK_SQL_DIR=str(tmp_path / "flink-sql"))
+    prompt = r"(?m)^Flink SQL> "
+    with TmuxTerminal([ROOT / "scripts" / "flink-sql"], env=env, cwd=ROOT) as term:
+        term.wait_for(prompt, timeout=300)
+        term.type_line("SHOW CURRENT CATALOG;")
+        term.wait_for(r"\|\s+catalog\s+\|", timeout=120)
+        term.type_line("CREATE TEMPORARY TABLE kafka_clicks (user_id STRING, page STRING, event_ts STRING)")
+        term.type_line("WITH ('connector' = 'kafka', 'topic' = 'user_clicks', 'properties.bootstrap.servers' = "
+                       "'127.0.0.1:9092', 'format' = 'json');")
+        term.wait_for(r"\[INFO\] Execute statement succeeded\.", timeout=120)
+        term.type_line("SET 'execution.runtime-mode' = 'batch';")
+        term.wait_for(r"\[INFO\] Execute statement succeeded\.", count=2, timeout=120)
+        term.type_line("SELECT page, COUNT(*) AS clicks FROM website.clicks GROUP BY page;")
+        screen = term.wait_for(r"rows? in set", count=2, timeout=300)  # SHOW made the first
+        assert re.search(r"\|\s+/home\s+\|\s+3\s+\|", screen), screen
+        term.type_line("SELECT COUNT(DISTINCT user_id) AS users FROM catalog.website.clicks;")
+        screen = term.wait_for(r"rows? in set", count=3, timeout=300)
+        assert re.search(r"\|\s+3\s+\|", screen.split("users")[-1]), screen
+        term.type_line("QUIT;")
+        assert term.wait_for_exit(timeout=120) == 0
