@@ -74,7 +74,24 @@ Status ProcessorMetrics::RegisterFamilies(Registry& r) {
                                      "Per committed row: commit time minus the Kafka timestamp of "
                                      "its message.",
                                      table, FreshnessBuckets()));
+  CS_ASSIGN_OR_RETURN(table_files_,
+                      r.AddGauge("clickstream_table_data_files",
+                                 "Data files in the table's current snapshot.", table));
+  CS_ASSIGN_OR_RETURN(
+      table_records_,
+      r.AddGauge("clickstream_table_records", "Records in the table's current snapshot.", table));
+  CS_ASSIGN_OR_RETURN(table_bytes_,
+                      r.AddGauge("clickstream_table_data_bytes",
+                                 "Bytes of data files in the table's current snapshot.", table));
   return Ok();
+}
+
+void ProcessorMetrics::TableTotals(std::string_view table, int64_t data_files, int64_t records,
+                                   int64_t bytes) {
+  const std::vector<std::string> labels{std::string(table)};
+  if (data_files >= 0) table_files_->WithLabels(labels).Set(static_cast<double>(data_files));
+  if (records >= 0) table_records_->WithLabels(labels).Set(static_cast<double>(records));
+  if (bytes >= 0) table_bytes_->WithLabels(labels).Set(static_cast<double>(bytes));
 }
 
 void ProcessorMetrics::TableOpened(std::string_view table) {
@@ -118,11 +135,8 @@ void ProcessorMetrics::SkippedOffsets(int32_t partition, int64_t count) {
 }
 
 void ProcessorMetrics::Assigned(std::span<const int32_t> partitions, size_t now_assigned) {
-  for (int32_t partition : partitions) {
-    skipped_->WithLabels(PartitionLabels(partition));
-    lag_messages_->WithLabels(PartitionLabels(partition));
-    lag_seconds_->WithLabels(PartitionLabels(partition));
-  }
+  // Lag series appear with the first measurement (Lag), never as a 0 nobody measured.
+  for (int32_t partition : partitions) skipped_->WithLabels(PartitionLabels(partition));
   assigned_->Set(static_cast<double>(now_assigned));
 }
 

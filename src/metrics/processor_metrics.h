@@ -30,6 +30,9 @@ namespace clickstream::metrics {
 //   clickstream_assigned_partitions{topic}
 //   clickstream_event_to_visible_seconds{table}         histogram, one observation per row
 //   clickstream_kafka_to_visible_seconds{table}         histogram, one observation per row
+//   clickstream_table_data_files{table}                 the table as of this processor's last
+//   clickstream_table_records{table}                    commit (its snapshot summary's totals,
+//   clickstream_table_data_bytes{table}                 so other writers' changes count too)
 // plus MaintenanceMetrics. Health components: "processor" (starting, stuck), "kafka" (broker
 // unreachable), "commits" (a commit failed).
 class ProcessorMetrics {
@@ -55,12 +58,14 @@ class ProcessorMetrics {
                std::span<const int64_t> kafka_ms, int64_t visible_us);
   // `rows` dead letters of category `reason` (events/dead_letter_reason.h) were committed.
   void DeadLetters(std::string_view reason, int64_t rows);
+  // The table's totals after a commit; negative values are unknown and left as they were.
+  void TableTotals(std::string_view table, int64_t data_files, int64_t records, int64_t bytes);
   void Fenced() { fenced_->Increment(); }
   // Retention removed `count` offsets of `partition` before this processor read them.
   void SkippedOffsets(int32_t partition, int64_t count);
 
-  // Partition bookkeeping: assigned partitions show their lag and skipped offsets (at 0 until
-  // something happens); released ones disappear from the lag gauges.
+  // Partition bookkeeping: assigned partitions show their skipped offsets (at 0 until something
+  // happens) and their lag once measured; released ones disappear from the lag gauges.
   void Assigned(std::span<const int32_t> partitions, size_t now_assigned);
   void Released(std::span<const int32_t> partitions, size_t now_assigned);
   void Lag(int32_t partition, int64_t messages, double seconds);
@@ -90,6 +95,9 @@ class ProcessorMetrics {
   Family<Gauge>* lag_seconds_ = nullptr;
   Family<Histogram>* event_freshness_ = nullptr;
   Family<Histogram>* kafka_freshness_ = nullptr;
+  Family<Gauge>* table_files_ = nullptr;
+  Family<Gauge>* table_records_ = nullptr;
+  Family<Gauge>* table_bytes_ = nullptr;
   std::vector<double> scratch_;
 };
 

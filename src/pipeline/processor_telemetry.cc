@@ -1,6 +1,7 @@
 #include "pipeline/processor_telemetry.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "events/dead_letter_reason.h"
 
@@ -50,6 +51,12 @@ void ProcessorTelemetry::Committed(const TableSink& sink, const SinkCommit& comm
                                    bool clicks, bool dead_letters) {
   if (!metrics_) return;
   metrics_->Committed(sink.name(), commit.rows, commit.files, commit.bytes, seconds);
+  auto total = [&](const char* key) -> int64_t {
+    auto it = commit.summary.find(key);
+    return it == commit.summary.end() ? -1 : std::strtoll(it->second.c_str(), nullptr, 10);
+  };
+  metrics_->TableTotals(sink.name(), total("total-data-files"), total("total-records"),
+                        total("total-files-size"));
   if (clicks) {
     metrics_->Visible(sink.name(), event_us_, kafka_ms_, NowMicros());
     event_us_.clear();

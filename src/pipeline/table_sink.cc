@@ -170,6 +170,7 @@ Result<SinkCommit> TableSink::Commit(const Positions& positions) {
   SinkCommit commit{true, impl_->written_rows};
   commit.files = static_cast<int64_t>(impl_->written.size());
   for (const iceberg::DataFile& file : impl_->written) commit.bytes += file.file_size_in_bytes;
+  commit.summary = snapshot->summary;
   impl_->written.clear();
   impl_->written_rows = 0;
   return commit;

@@ -24,7 +24,9 @@ struct SinkCommit {
   bool committed = false;  // a snapshot was committed
   int64_t rows = 0;        // rows it added
   int64_t files = 0;       // data files it added
-  int64_t bytes = 0;       // their size
+  // The new snapshot's summary (Iceberg spec "Snapshots": total-data-files, total-records, ...).
+  std::map<std::string, std::string> summary = {};
+  int64_t bytes = 0;  // their size
 };
 
 // One table the processor writes: the rows buffered for the next commit and, per assigned Kafka

@@ -35,6 +35,9 @@ PROCESSOR_FAMILIES = {
     "clickstream_assigned_partitions": "gauge",
     "clickstream_event_to_visible_seconds": "histogram",
     "clickstream_kafka_to_visible_seconds": "histogram",
+    "clickstream_table_data_files": "gauge",
+    "clickstream_table_records": "gauge",
+    "clickstream_table_data_bytes": "gauge",
     "clickstream_maintenance_runs": "counter",
     "clickstream_maintenance_failures": "counter",
     "clickstream_maintenance_files_rewritten": "counter",
@@ -135,11 +138,12 @@ def test_metrics_parse_count_and_catch_up(kafka_broker, tmp_path):
             last = scrapes[-1]
             lags = last.series("clickstream_partition_lag_messages")
             seconds = last.series("clickstream_partition_lag_seconds")
-            return (producer.poll() is not None and len(lags) == 4
+            visible = sum(last.series("clickstream_rows_committed_total").values())
+            return (producer.poll() is not None and visible == 620_000 and len(lags) == 4
                     and all(v == 0 for v in lags.values())
                     and all(v == 0 for v in seconds.values()))
 
-        wait_for(caught_up, 240, "lag 0 on every partition after the producers finished")
+        wait_for(caught_up, 300, "every message committed and lag 0 on every partition")
         time.sleep(2)  # one more commit interval: nothing moves anymore
         final = Scrape(http_get(base + "/metrics")[1])
         scrapes.append(final)
@@ -188,6 +192,12 @@ def test_metrics_parse_count_and_catch_up(kafka_broker, tmp_path):
         assert final.value("clickstream_commit_duration_seconds_count", table=table) == commits
         assert final.value("clickstream_committed_files_total", table=table) >= commits
         assert final.value("clickstream_committed_bytes_total", table=table) > 0
+        # The table's totals: a fresh table, so everything in it came from this processor.
+        assert final.value("clickstream_table_data_files", table=table) == \
+            final.value("clickstream_committed_files_total", table=table)
+        assert final.value("clickstream_table_data_bytes", table=table) == \
+            final.value("clickstream_committed_bytes_total", table=table)
+    assert final.value("clickstream_table_records", table="website.clicks") == rows
     assert final.value("clickstream_assigned_partitions", topic=topic) == 4
     assert final.value("clickstream_fenced_batches_total", topic=topic) == 0
     assert len(final.series("clickstream_skipped_offsets_total")) == 4
