@@ -69,7 +69,7 @@ Status RewriteDataFiles(const GlobalOptions& globals, const CompactionArgs& args
   // Sorted files get smaller row groups so that their statistics prune one key's rows.
   options.row_group_rows = args.row_group_rows > 0   ? args.row_group_rows
                            : options.sort_by.empty() ? int64_t{1} << 20
-                                                     : int64_t{128} << 10;
+                                                     : int64_t{16} << 10;
   options.threads = args.threads;
   std::unique_ptr<catalog::Catalog> catalog;
   CS_ASSIGN_OR_RETURN(auto table, OpenTable(globals, args.table, catalog));
@@ -141,7 +141,7 @@ void AddTablesCompactionCommands(CLI::App& tables, const GlobalOptions& globals,
       ->check(CLI::PositiveNumber);
   files
       ->add_option("--row-group-rows", args->row_group_rows,
-                   "Rows per row group (default 1Mi, 128Ki with --sort-by)")
+                   "Rows per row group (default 1Mi, 16Ki with --sort-by)")
       ->check(CLI::PositiveNumber);
   files->add_option("--threads", args->threads, "File groups rewritten at once")
       ->capture_default_str()
