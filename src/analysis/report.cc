@@ -81,7 +81,14 @@ Status OverTime(DuckDbSession& session, int64_t span_ms, ReportData& data) {
   CS_ASSIGN_OR_RETURN(auto clicks, PerInterval(session, data.clicks_interval_ms));
   const double minutes = static_cast<double>(data.clicks_interval_ms) / kMinute;
   for (const auto& row : clicks.rows) {
-    data.clicks_per_minute.push_back({ToInt(row[0]), static_cast<double>(ToInt(row[1])) / minutes});
+    const int64_t t = ToInt(row[0]);
+    // An interval without clicks is a 0 on the line, not a straight segment across the gap.
+    while (!data.clicks_per_minute.empty() &&
+           data.clicks_per_minute.back().t_ms + data.clicks_interval_ms < t) {
+      data.clicks_per_minute.push_back(
+          {data.clicks_per_minute.back().t_ms + data.clicks_interval_ms, 0});
+    }
+    data.clicks_per_minute.push_back({t, static_cast<double>(ToInt(row[1])) / minutes});
   }
   CS_ASSIGN_OR_RETURN(auto users, PerInterval(session, data.users_interval_ms));
   for (const auto& row : users.rows) {
