@@ -137,10 +137,21 @@ def test_spark_sql_shell_creates_the_seeds_table_and_answers_by_both_names(tmp_p
         term.wait_for(prompt, count=7, timeout=300)
         term.type_line("quit;")
         assert term.wait_for_exit(timeout=120) == 0
-    answer = run_cli("sql", "SELECT page, COUNT(*) AS clicks FROM catalog.website.clicks GROUP BY page ORDER BY page",
-                     "--format", "json", env=env)
+    # The table Spark made the seed's way (TIMESTAMP is Iceberg's timestamptz) takes the project's
+    # appends: two more events through `clickstream tables load`, then DuckDB reads all six.
+    events = tmp_path / "more.ndjson"
+    events.write_text(json.dumps({"user_id": "user_4", "page": "/cart", "event_ts": "2026-11-23 10:04:00"})
+                      + "\n" + json.dumps({"user_id": "user_1", "page": "/home", "event_ts": 1795428300})
+                      + "\n")
+    loaded = run_cli("tables", "load", "website.clicks", events, env=env)
+    assert loaded.returncode == 0, loaded.stderr
+    answer = run_cli("sql", "SELECT page, COUNT(*) AS clicks, max(click_timestamp) AS last FROM catalog.website.clicks"
+                     " GROUP BY page ORDER BY page", "--format", "json", env=env)
     assert answer.returncode == 0, answer.stderr
-    assert json.loads(answer.stdout) == [{"page": "/cart", "clicks": 1}, {"page": "/home", "clicks": 3}]
+    assert json.loads(answer.stdout) == [
+        {"page": "/cart", "clicks": 2, "last": "2026-11-23 10:04:00+00"},
+        {"page": "/home", "clicks": 4, "last": "2026-11-23 10:05:00+00"},
+    ]
 
 
 @pytest.mark.slow
