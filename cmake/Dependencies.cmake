@@ -11,6 +11,8 @@ find_package(simdjson REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(SQLite3 REQUIRED)
+# libcurl (libcurl4-openssl-dev): the HTTP client of the Iceberg REST catalog (src/catalog).
+find_package(CURL REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(GTest REQUIRED)
 find_package(benchmark REQUIRED)

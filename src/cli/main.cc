@@ -27,7 +27,8 @@ int Main(int argc, char** argv) {
   app.add_option("--brokers", globals.brokers, "Kafka bootstrap servers")
       ->envname("CLICKSTREAM_BROKERS")
       ->capture_default_str();
-  app.add_option("--catalog", globals.catalog, "Iceberg SQL catalog (SQLite file)")
+  app.add_option("--catalog", globals.catalog,
+                 "Iceberg catalog: a SQLite file, or http(s)://... for an Iceberg REST catalog")
       ->envname("CLICKSTREAM_CATALOG")
       ->capture_default_str();
   app.add_option("--warehouse", globals.warehouse, "Iceberg warehouse directory")

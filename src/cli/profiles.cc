@@ -4,7 +4,7 @@
 #include <string>
 
 #include "catalog/identifier.h"
-#include "catalog/sqlite_catalog.h"
+#include "catalog/open_catalog.h"
 #include "cli/command.h"
 #include "pipeline/click_tables.h"
 #include "pipeline/profile_generator.h"
@@ -20,7 +20,7 @@ struct ProfilesFlags {
 
 Status Generate(const ProfilesFlags& flags, const GlobalOptions& globals) {
   CS_ASSIGN_OR_RETURN(catalog::TableIdentifier id, catalog::ParseTableIdentifier(flags.table));
-  CS_ASSIGN_OR_RETURN(auto catalog, catalog::OpenSqliteCatalog(globals.catalog));
+  CS_ASSIGN_OR_RETURN(auto catalog, catalog::OpenCatalog(globals.catalog));
   CS_ASSIGN_OR_RETURN(
       pipeline::ProfilesWritten written,
       pipeline::GenerateProfiles(*catalog, globals.warehouse, id, flags.users, flags.seed));

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "catalog/identifier.h"
-#include "catalog/sqlite_catalog.h"
+#include "catalog/open_catalog.h"
 #include "cli/command.h"
 #include "iceberg/table.h"
 #include "pipeline/click_tables.h"
@@ -78,7 +78,7 @@ std::string SummaryValue(const iceberg::Snapshot& s, const std::string& key) {
 }
 
 Result<std::unique_ptr<catalog::Catalog>> OpenCatalog(const GlobalOptions& globals) {
-  return catalog::OpenSqliteCatalog(globals.catalog);
+  return catalog::OpenCatalog(globals.catalog);
 }
 
 Result<Table> LoadTable(catalog::Catalog& catalog, const std::string& name) {

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <utility>
 
-#include "catalog/sqlite_catalog.h"
+#include "catalog/open_catalog.h"
 #include "events/click_codec.h"
 #include "pipeline/click_tables.h"
 #include "pipeline/processor_telemetry.h"
@@ -95,9 +95,9 @@ class Processor final : public kafka::RebalanceHandler {
 };
 
 Status Processor::Open() {
-  catalog::SqliteCatalogOptions catalog_options;
-  catalog_options.busy_timeout = options_.catalog_busy_timeout;
-  CS_ASSIGN_OR_RETURN(catalog_, catalog::OpenSqliteCatalog(options_.catalog_path, catalog_options));
+  catalog::CatalogOptions catalog_options = catalog::CatalogOptionsFromEnvironment();
+  catalog_options.sqlite.busy_timeout = options_.catalog_busy_timeout;
+  CS_ASSIGN_OR_RETURN(catalog_, catalog::OpenCatalog(options_.catalog_path, catalog_options));
   const std::string& ns = options_.table.ns;
   CS_ASSIGN_OR_RETURN(
       dead_letters_,

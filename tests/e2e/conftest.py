@@ -44,7 +44,7 @@ def kafka_broker(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def lakehouse(tmp_path_factory):
+def lakehouse_services(tmp_path_factory):
     """Private lakehouse services for the session (lakehouse_services.Lakehouse): Iceberg's REST
     catalog server placing tables in a local directory, and an S3 server; .catalog_uri, .warehouse,
     .env (CLICKSTREAM_*, AWS_*), .pyiceberg_catalog()."""

@@ -38,6 +38,19 @@ class SparkReader:
             self._sessions[key] = child
         return self._sessions[key]
 
+    def rest_session(self, uri):
+        """A SparkSession whose catalog `catalog` is the Iceberg REST catalog at `uri`."""
+        key = ("rest", uri)
+        if key not in self._sessions:
+            child = self._base.newSession()
+            prefix = "spark.sql.catalog.catalog"
+            child.conf.set(prefix, "org.apache.iceberg.spark.SparkCatalog")
+            child.conf.set(f"{prefix}.type", "rest")
+            child.conf.set(f"{prefix}.uri", uri)
+            child.conf.set(f"{prefix}.cache-enabled", "false")
+            self._sessions[key] = child
+        return self._sessions[key]
+
     def sql(self, catalog_db, warehouse, query):
         """Runs one SQL statement; returns its result as a pyarrow.Table (timestamps in UTC)."""
         return self.session(catalog_db, warehouse).sql(query).toArrow()
