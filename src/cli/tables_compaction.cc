@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "catalog/identifier.h"
-#include "catalog/sqlite_catalog.h"
+#include "catalog/open_catalog.h"
 #include "cli/command.h"
 #include "iceberg/table.h"
 #include "maintenance/compaction.h"
@@ -53,7 +53,7 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 Result<iceberg::Table> OpenTable(const GlobalOptions& globals, const std::string& name,
                                  std::unique_ptr<catalog::Catalog>& catalog) {
   CS_ASSIGN_OR_RETURN(auto id, catalog::ParseTableIdentifier(name));
-  CS_ASSIGN_OR_RETURN(catalog, catalog::OpenSqliteCatalog(globals.catalog));
+  CS_ASSIGN_OR_RETURN(catalog, catalog::OpenCatalog(globals.catalog));
   return iceberg::Table::Load(*catalog, id);
 }
 

@@ -116,21 +116,27 @@ def test_rest_catalog_errors_are_one_sentence(clickstream, tmp_path):
 def test_two_writers_racing_lose_no_commit_and_apply_none_twice(rest_lake, clickstream, tmp_path):
     env = rest_lake.cli_env
     assert clickstream("tables", "create", "website.clicks", env=env).returncode == 0
-    loads_per_writer, writers, events_per_load = 8, 2, 20
-    files = [write_events(tmp_path / f"e{i}.ndjson", events_per_load, start=i * events_per_load)
-             for i in range(loads_per_writer * writers)]
+    server_log = rest_lake.data_dir / "logs" / "rest-catalog.log"
+    writers, loads_per_round, events_per_load = 2, 4, 20
+    files = []
 
     def writer(mine):
-        results = []
-        for path in mine:
-            results.append(clickstream("tables", "load", "website.clicks", path, env=env))
-        return results
+        return [clickstream("tables", "load", "website.clicks", path, env=env) for path in mine]
 
-    with concurrent.futures.ThreadPoolExecutor(writers) as pool:
-        batches = [files[w::writers] for w in range(writers)]
-        results = [r for rs in pool.map(writer, batches) for r in rs]
-    for result in results:
-        assert result.returncode == 0, result.stderr
+    # Rounds of concurrent loads until the server has refused at least one commit with 409.
+    for _ in range(6):
+        batch = [write_events(tmp_path / f"e{len(files) + i}.ndjson", events_per_load,
+                              start=(len(files) + i) * events_per_load)
+                 for i in range(writers * loads_per_round)]
+        files += batch
+        with concurrent.futures.ThreadPoolExecutor(writers) as pool:
+            results = [r for rs in pool.map(writer, [batch[w::writers] for w in range(writers)])
+                       for r in rs]
+        for result in results:
+            assert result.returncode == 0, result.stderr
+        if "CommitFailedException" in server_log.read_text(errors="replace"):
+            break
+    assert "CommitFailedException" in server_log.read_text(errors="replace"), "no commit raced"
 
     table = rest_lake.pyiceberg_catalog().load_table("website.clicks")
     expected = ndjson_rows(*files)
