@@ -48,7 +48,7 @@ Result<HttpClient> HttpClient::Open(const Options& options) {
 
 std::expected<HttpResponse, HttpTransportError> HttpClient::Send(
     std::string_view method, const std::string& url, const std::vector<std::string>& headers,
-    std::string_view body) {
+    std::string_view body, bool idempotent) {
   CURL* curl = handle_->curl;
   curl_easy_reset(curl);
   std::unique_ptr<curl_slist, SlistFree> list;
@@ -74,6 +74,11 @@ std::expected<HttpResponse, HttpTransportError> HttpClient::Send(
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
                    static_cast<long>(handle_->options.request_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  if (!idempotent) {
+    // libcurl silently re-sends a request whose reused connection died before any answer; for a
+    // commit that can apply it twice. A fresh connection is never retried.
+    curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, 1L);
+  }
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // gzip when the server offers it
   CURLcode rc = curl_easy_perform(curl);
   if (rc != CURLE_OK) {

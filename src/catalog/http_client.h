@@ -40,11 +40,13 @@ class HttpClient {
   ~HttpClient();
 
   // Sends `method` to `url` with `headers` ("Name: value") and `body` (empty: none). A complete
-  // answer of any status is a value; a transport failure is the error.
+  // answer of any status is a value; a transport failure is the error. A request that is not
+  // `idempotent` goes on a fresh connection, so it is sent at most once.
   std::expected<HttpResponse, HttpTransportError> Send(std::string_view method,
                                                        const std::string& url,
                                                        const std::vector<std::string>& headers,
-                                                       std::string_view body);
+                                                       std::string_view body,
+                                                       bool idempotent = true);
 
  private:
   struct Handle;

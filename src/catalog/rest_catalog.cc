@@ -175,7 +175,7 @@ class RestCatalog final : public Catalog {
       std::vector<std::string> headers = {"Accept: application/json",
                                           "Content-Type: application/json"};
       if (!token_.empty()) headers.push_back("Authorization: Bearer " + token_);
-      auto sent = http_.Send(method, url, headers, body);
+      auto sent = http_.Send(method, url, headers, body, kind != RequestKind::kCommit);
       if (!sent) return TransportError(sent.error(), kind, doing);
       if (sent->status == 401 && attempt == 0 && !options_.credential.empty()) {
         CS_RETURN_IF_ERROR(FetchToken());

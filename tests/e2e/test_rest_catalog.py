@@ -171,3 +171,28 @@ def test_process_into_a_rest_catalog_table_read_by_every_reader(
     session = spark.rest_session(rest_lake.catalog_uri)
     by_spark = session.sql("SELECT * FROM catalog.website.clicks").toArrow()
     assert collections.Counter(arrow_rows(by_spark)) == good
+
+
+@pytest.mark.parametrize("mode", ["applied-no-answer", "applied-502", "not-applied-502"])
+def test_a_commit_whose_answer_is_lost_lands_exactly_once(rest_lake, clickstream, tmp_path, mode):
+    from http_proxy import CommitLosingProxy
+
+    assert clickstream("tables", "create", "website.clicks", env=rest_lake.cli_env).returncode == 0
+    first = write_events(tmp_path / "first.ndjson", 30)
+    second = write_events(tmp_path / "second.ndjson", 30, start=30)
+    with CommitLosingProxy(rest_lake.catalog_uri, mode=mode, lose=1) as proxy:
+        env = dict(rest_lake.cli_env, CLICKSTREAM_CATALOG=proxy.url)
+        for events in (first, second):
+            loaded = clickstream("tables", "load", "website.clicks", events, env=env)
+            assert loaded.returncode == 0, loaded.stderr
+        assert proxy.lost == 1
+    # Applied: the client re-read the table, found its snapshot and sent no second commit.
+    # Not applied: it re-read, did not find it, and committed once more. Two reached the server.
+    assert proxy.forwarded_commits == 2
+
+    table = rest_lake.pyiceberg_catalog().load_table("website.clicks")
+    appends = [s for s in table.metadata.snapshots if s.summary.operation.value == "append"]
+    assert len(appends) == 2
+    expected = ndjson_rows(first, second)
+    assert arrow_rows(table.scan().to_arrow()) == expected
+    assert duckdb_rows(clickstream, rest_lake.cli_env) == expected
