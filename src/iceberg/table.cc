@@ -138,7 +138,11 @@ Result<TableMetadata> Table::Commit(TableOperation& operation, const CommitOptio
     Status published = Publish(*change);
     if (published) return landed();
     Error error = published.error();
-    if (error.code == ErrorCode::kCommitStateUnknown) {
+    // A REST catalog's 409 may answer a request a proxy or client re-sent after the first one
+    // landed: like an unanswered commit, look before deleting files that may be referenced.
+    const bool ambiguous = error.code == ErrorCode::kCommitStateUnknown ||
+                           (error.code == ErrorCode::kConflict && !catalog_->ClientWritesMetadata());
+    if (ambiguous) {
       // Its files may be referenced by now: keep them unless the table says otherwise.
       if (Status refreshed = Refresh(); !refreshed) {
         return std::unexpected(error.WithContext("committing " + id_.ToString()));
