@@ -65,9 +65,11 @@ Result<std::vector<ExposedTable>> ExposeCatalogTables(catalog::Catalog& catalog,
       }
     }
     if (!found) {
-      return InvalidArgument("no table in the catalog has snapshot " +
-                             std::to_string(*travel.snapshot_id) +
-                             " (see `clickstream tables snapshots TABLE`)");
+      // Not a usage error: the id may have been valid until an expiry removed the snapshot.
+      return NotFound("no table in the catalog has snapshot " +
+                      std::to_string(*travel.snapshot_id) +
+                      ": it never existed or has expired (see `clickstream tables snapshots "
+                      "TABLE`)");
     }
   }
   // The views live in a database named as Spark's and Flink's catalog, and it is the current one:

@@ -12,6 +12,7 @@
 #include "catalog/identifier.h"
 #include "catalog/open_catalog.h"
 #include "cli/command.h"
+#include "cli/tables_maintenance.h"
 #include "iceberg/table.h"
 #include "pipeline/click_tables.h"
 #include "pipeline/ndjson_loader.h"
@@ -288,6 +289,7 @@ void AddTablesCommand(CLI::App& root, const GlobalOptions& globals, int& exit_co
   load->callback([&globals, args, run] { run(Load(globals, args->table, args->file)); });
 
   AddTablesCompactionCommands(*tables, globals, exit_code);
+  AddTableLifecycleCommands(*tables, globals, exit_code);
 }
 
 }  // namespace clickstream::cli

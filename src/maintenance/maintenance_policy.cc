@@ -1,0 +1,66 @@
+#include "maintenance/maintenance_policy.h"
+
+#include <charconv>
+#include <cstdint>
+
+namespace clickstream::maintenance {
+
+int64_t PropertyAsLong(const iceberg::TableMetadata& metadata, std::string_view key,
+                       int64_t fallback) {
+  auto it = metadata.properties.find(std::string(key));
+  if (it == metadata.properties.end()) return fallback;
+  int64_t value = 0;
+  const std::string& text = it->second;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return fallback;
+  return value;
+}
+
+bool PropertyAsBool(const iceberg::TableMetadata& metadata, std::string_view key, bool fallback) {
+  auto it = metadata.properties.find(std::string(key));
+  if (it == metadata.properties.end()) return fallback;
+  if (it->second == "true" || it->second == "TRUE" || it->second == "True") return true;
+  if (it->second == "false" || it->second == "FALSE" || it->second == "False") return false;
+  return fallback;
+}
+
+Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
+  static constexpr std::pair<std::string_view, int64_t> kUnits[] = {
+      {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}, {"", 1000}};
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  std::string_view unit(end, text.data() + text.size() - end);
+  if (ec == std::errc() && end != text.data() && value >= 0) {
+    for (const auto& [name, millis] : kUnits) {
+      if (unit == name && value <= INT64_MAX / millis) {
+        return std::chrono::milliseconds(value * millis);
+      }
+    }
+  }
+  return InvalidArgument("'" + std::string(text) +
+                         "' is not a duration (use e.g. 500ms, 90s, 10m, 1h or 5d)");
+}
+
+MaintenancePolicy PolicyFromProperties(const iceberg::TableMetadata& metadata) {
+  MaintenancePolicy policy;
+  policy.enabled = PropertyAsBool(metadata, kMaintenanceEnabled, policy.enabled);
+  policy.rewrite_min_new_files =
+      PropertyAsLong(metadata, kRewriteMinNewFiles, policy.rewrite_min_new_files);
+  policy.max_manifests = PropertyAsLong(metadata, kMaxManifests, policy.max_manifests);
+  policy.expire_interval = std::chrono::milliseconds(
+      PropertyAsLong(metadata, kExpireIntervalMs, policy.expire_interval.count()));
+  policy.orphan_interval = std::chrono::milliseconds(
+      PropertyAsLong(metadata, kOrphanIntervalMs, policy.orphan_interval.count()));
+  return policy;
+}
+
+std::map<std::string, std::string> StreamingTableProperties() {
+  return {
+      {"history.expire.max-snapshot-age-ms", "180000"},
+      {"history.expire.min-snapshots-to-keep", "10"},
+      {"write.metadata.delete-after-commit.enabled", "true"},
+      {"write.metadata.previous-versions-max", "20"},
+  };
+}
+
+}  // namespace clickstream::maintenance
