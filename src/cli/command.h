@@ -33,5 +33,6 @@ void AddSqlCommand(CLI::App& root, const GlobalOptions& globals, int& exit_code)
 void AddReportCommand(CLI::App& root, const GlobalOptions& globals, int& exit_code);
 // `tables rewrite-data-files|rewrite-manifests` (tables_compaction.cc), under `tables`.
 void AddTablesCompactionCommands(CLI::App& tables, const GlobalOptions& globals, int& exit_code);
+void AddMaintainCommand(CLI::App& root, const GlobalOptions& globals, int& exit_code);
 
 }  // namespace clickstream::cli

@@ -43,6 +43,7 @@ int Main(int argc, char** argv) {
   AddQueryCommand(app, globals, exit_code);
   AddSqlCommand(app, globals, exit_code);
   AddReportCommand(app, globals, exit_code);
+  AddMaintainCommand(app, globals, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -1,18 +1,25 @@
 // `clickstream process`: Kafka topic -> Iceberg tables, exactly once (DESIGN.md "Delivery
 // guarantee"). Flags and output only; the work is pipeline::RunProcessor.
 #include <cstdio>
+#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "catalog/identifier.h"
+#include "catalog/sqlite_catalog.h"
 #include "cli/command.h"
 #include "cli/stop_signals.h"
 #include "events/event_time.h"
 #include "metrics/metrics_server.h"
 #include "metrics/processor_metrics.h"
+#include "maintenance/maintainer.h"
 #include "pipeline/processor.h"
 
 namespace clickstream::cli {
 namespace {
+
+constexpr std::chrono::milliseconds kMaintenanceLockWait{2000};
 
 struct ProcessFlags {
   std::string topic = "user_clicks";
@@ -25,6 +32,7 @@ struct ProcessFlags {
   std::string reset_offsets;  // "", "earliest" or "latest"
   std::string metrics_addr;   // empty: no metrics endpoint
   std::string event_time_zone = "UTC";
+  bool no_maintain = false;
 };
 
 void PrintProgress(const pipeline::ProcessorStats& stats, int64_t& last_consumed) {
@@ -82,6 +90,26 @@ Status Process(const ProcessFlags& flags, const GlobalOptions& globals) {
   hooks.on_warning = [](const std::string& warning) {
     std::fprintf(stderr, "process: warning: %s\n", warning.c_str());
   };
+  // Table maintenance between commits, on a catalog connection of its own that never waits long
+  // for a lock (a busy catalog postpones maintenance, not the stream).
+  std::unique_ptr<catalog::Catalog> maintenance_catalog;
+  std::optional<maintenance::Maintainer> maintainer;
+  std::vector<catalog::TableIdentifier> maintained{options.table,
+                                                   {options.table.ns, options.table.name + "_dlq"}};
+  if (options.enrich) maintained.push_back({options.table.ns, options.table.name + "_enriched"});
+  if (!flags.no_maintain) {
+    CS_ASSIGN_OR_RETURN(
+        maintenance_catalog,
+        catalog::OpenSqliteCatalog(globals.catalog, {.busy_timeout = kMaintenanceLockWait}));
+    maintainer.emplace(*maintenance_catalog);
+    hooks.between_commits = [&](std::chrono::milliseconds budget) {
+      for (const auto& action : maintainer->RunCycle(maintained, budget)) {
+        if (action.changed || !action.ok) {
+          std::fprintf(stderr, "process: maintain %s\n", maintenance::ActionText(action).c_str());
+        }
+      }
+    };
+  }
   const auto start = std::chrono::steady_clock::now();
   CS_ASSIGN_OR_RETURN(pipeline::ProcessorStats stats, pipeline::RunProcessor(options, hooks));
   const double seconds =
@@ -132,6 +160,9 @@ void AddProcessCommand(CLI::App& root, const GlobalOptions& globals, int& exit_c
   cmd->add_option("--event-time-zone", flags->event_time_zone,
                   "IANA time zone in which event_ts values without a zone are read")
       ->capture_default_str();
+  cmd->add_flag("--no-maintain", flags->no_maintain,
+                "Do not maintain the tables between commits (compaction, snapshot expiry, "
+                "manifest rewrite, orphan files; see `clickstream maintain`)");
   cmd->callback([flags, &globals, &exit_code] {
     if (Status status = Process(*flags, globals); !status) exit_code = ReportError(status.error());
   });

@@ -101,7 +101,7 @@ Status Create(const GlobalOptions& globals, const std::vector<std::string>& name
   for (const auto& id : ids) {
     const auto* def = FindContractTable(id);
     auto table = Table::Create(*catalog, globals.warehouse, id, def->schema, def->spec,
-                               {{"write.parquet.compression-codec", "zstd"}});
+                               pipeline::CreatedTableProperties());
     if (!table.has_value() && table.error().code == ErrorCode::kAlreadyExists) {
       std::cout << id.ToString() << " already exists\n";
       continue;
@@ -214,7 +214,7 @@ Status Load(const GlobalOptions& globals, const std::string& name, const std::st
     // A contract table is created on first load, as the processor does.
     if (const auto* def = FindContractTable(id)) {
       table = Table::Create(*catalog, globals.warehouse, id, def->schema, def->spec,
-                            {{"write.parquet.compression-codec", "zstd"}});
+                            pipeline::CreatedTableProperties());
       if (!table.has_value() && table.error().code == ErrorCode::kAlreadyExists) {
         table = Table::Load(*catalog, id);
       }

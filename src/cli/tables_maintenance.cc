@@ -11,7 +11,9 @@
 #include "catalog/identifier.h"
 #include "catalog/sqlite_catalog.h"
 #include "events/click_codec.h"
+#include "iceberg/expire_snapshots.h"
 #include "iceberg/table.h"
+#include "maintenance/maintainer.h"
 #include "maintenance/maintenance_policy.h"
 #include "maintenance/orphan_files.h"
 #include "maintenance/table_health.h"
@@ -62,6 +64,32 @@ Status Health(const GlobalOptions& globals, const LifecycleArgs& args) {
   return Ok();
 }
 
+Status Expire(const GlobalOptions& globals, const LifecycleArgs& args) {
+  iceberg::ExpireSnapshotsOptions options;
+  const int64_t now = iceberg::NowMillis();
+  if (!args.older_than.empty()) {
+    CS_ASSIGN_OR_RETURN(options.older_than_ms, CutoffMillis(args.older_than, now));
+  }
+  if (args.retain_last && *args.retain_last < 1) {
+    return InvalidArgument("--retain-last must be at least 1 (the current snapshot always stays)");
+  }
+  options.retain_last = args.retain_last;
+  CS_ASSIGN_OR_RETURN(auto catalog, catalog::OpenSqliteCatalog(globals.catalog));
+  CS_ASSIGN_OR_RETURN(auto table, LoadTable(*catalog, args.table));
+  if (args.dry_run) {
+    iceberg::ExpiryPlan plan = iceberg::PlanExpiry(table.metadata(), options, now);
+    for (int64_t id : plan.expired) std::cout << id << "\n";
+    std::fprintf(stderr, "would expire %zu of %zu snapshots (%zu kept for streaming progress)\n",
+                 plan.expired.size(), table.metadata().snapshots.size(),
+                 plan.kept_for_engines.size());
+    return Ok();
+  }
+  CS_ASSIGN_OR_RETURN(auto result, iceberg::ExpireSnapshots(table, options, now));
+  std::cout << table.id().ToString() << ": " << maintenance::ExpiryText(result) << "; "
+            << table.metadata().snapshots.size() << " snapshots left\n";
+  return Ok();
+}
+
 Status RemoveOrphans(const GlobalOptions& globals, const LifecycleArgs& args) {
   maintenance::OrphanScanOptions options;
   options.dry_run = args.dry_run;
@@ -103,6 +131,20 @@ void AddTableLifecycleCommands(CLI::App& tables, const GlobalOptions& globals, i
   health->add_option("table", args->table, "namespace.table")->required();
   health->add_option("--format", args->format, "text or json")->capture_default_str();
   health->callback([&globals, args, run] { run(Health(globals, *args)); });
+
+  CLI::App* expire = tables.add_subcommand(
+      "expire-snapshots",
+      "Drop old snapshots (never the current one, one a branch or tag points at, or the newest "
+      "one of a Flink job or Spark streaming query) and delete the files only they reached");
+  expire->add_option("table", args->table, "namespace.table")->required();
+  expire->add_option("--older-than", args->older_than,
+                     "Snapshots older than this age (e.g. 10m, 5d) or timestamp expire; default: "
+                     "the table's history.expire.max-snapshot-age-ms (Iceberg: 5 days)");
+  expire->add_option("--retain-last", args->retain_last,
+                     "Newest snapshots of each branch kept whatever their age; default: the "
+                     "table's history.expire.min-snapshots-to-keep (Iceberg: 1)");
+  expire->add_flag("--dry-run", args->dry_run, "List the snapshot ids that would expire");
+  expire->callback([&globals, args, run] { run(Expire(globals, *args)); });
 
   CLI::App* orphans = tables.add_subcommand(
       "remove-orphan-files",

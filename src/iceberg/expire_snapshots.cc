@@ -1,25 +1,16 @@
 #include "iceberg/expire_snapshots.h"
 
 #include <algorithm>
-#include <charconv>
 #include <filesystem>
 #include <map>
 #include <tuple>
 
 #include "iceberg/reachable_files.h"
+#include "iceberg/table_update.h"
 
 namespace clickstream::iceberg {
 
 namespace {
-
-int64_t PropertyOr(const TableMetadata& metadata, std::string_view key, int64_t fallback) {
-  auto it = metadata.properties.find(std::string(key));
-  if (it == metadata.properties.end()) return fallback;
-  int64_t value = 0;
-  const std::string& text = it->second;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return ec == std::errc() && end == text.data() + text.size() ? value : fallback;
-}
 
 std::optional<int64_t> RefLong(const nlohmann::json& ref, const char* key) {
   if (!ref.contains(key) || !ref[key].is_number_integer()) return std::nullopt;
@@ -84,10 +75,10 @@ std::set<std::string> Keys(const Map& map) {
 ExpiryPlan PlanExpiry(const TableMetadata& metadata, const ExpireSnapshotsOptions& options,
                       int64_t now_ms) {
   const int64_t default_cutoff = options.older_than_ms.value_or(
-      now_ms - PropertyOr(metadata, kMaxSnapshotAgeMs, kDefaultMaxSnapshotAgeMs));
+      now_ms - PropertyAsLong(metadata, kMaxSnapshotAgeMs, kDefaultMaxSnapshotAgeMs));
   const int64_t default_keep =
-      std::max<int64_t>(1, options.retain_last.value_or(PropertyOr(metadata, kMinSnapshotsToKeep,
-                                                                   kDefaultMinSnapshotsToKeep)));
+      std::max<int64_t>(1, options.retain_last.value_or(PropertyAsLong(
+                               metadata, kMinSnapshotsToKeep, kDefaultMinSnapshotsToKeep)));
   std::set<int64_t> retained;
   std::set<int64_t> on_branches;
   if (metadata.current_snapshot_id) retained.insert(*metadata.current_snapshot_id);
@@ -168,6 +159,11 @@ DeletedFiles DeleteExpiredFiles(const ExpiredFiles& files) {
       }
       std::error_code ec;
       std::filesystem::remove(path, ec);
+      // Hadoop's local file system (Spark, Flink) keeps a ".<name>.crc" checksum beside a file.
+      std::filesystem::path file(path);
+      std::error_code ignored;
+      std::filesystem::remove(file.parent_path() / ("." + file.filename().string() + ".crc"),
+                              ignored);
       if (ec) {
         ++deleted.failed;
       } else {
@@ -182,6 +178,37 @@ DeletedFiles DeleteExpiredFiles(const ExpiredFiles& files) {
   remove_all(files.manifests, deleted.manifests);
   remove_all(files.manifest_lists, deleted.manifest_lists);
   return deleted;
+}
+
+Result<TableChange> ExpireSnapshotsOperation::Apply(const TableMetadata& base,
+                                                    std::string_view /*base_location*/,
+                                                    CommitAttempt& /*attempt*/) {
+  plan_ = PlanExpiry(base, options_, now_ms_);
+  base_ = base;
+  if (plan_.expired.empty()) return Conflict("no snapshot is old enough to expire");
+  TableChange change;
+  change.requirements.push_back(AssertTableUuid{base.table_uuid});
+  change.updates.push_back(RemoveSnapshots{plan_.expired});
+  return change;
+}
+
+Result<ExpireSnapshotsResult> ExpireSnapshots(Table& table, const ExpireSnapshotsOptions& options,
+                                              int64_t now_ms) {
+  ExpireSnapshotsOperation operation(options, now_ms);
+  auto committed = table.Commit(operation);
+  ExpireSnapshotsResult result;
+  result.plan = operation.plan();
+  if (!committed) {
+    if (operation.nothing_to_expire()) return result;
+    return std::unexpected(committed.error());
+  }
+  auto files = FilesOnlyReachedBy(operation.base(), result.plan.expired);
+  if (!files) {
+    result.cleanup_error = files.error().message;
+    return result;
+  }
+  result.deleted = DeleteExpiredFiles(*files);
+  return result;
 }
 
 }  // namespace clickstream::iceberg

@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "common/result.h"
+#include "iceberg/table.h"
 #include "iceberg/table_metadata.h"
+#include "iceberg/table_operation.h"
 
 namespace clickstream::iceberg {
 
@@ -72,5 +74,41 @@ struct DeletedFiles {
 
 // Deletes the files; files already gone count as deleted, failures are counted, not fatal.
 DeletedFiles DeleteExpiredFiles(const ExpiredFiles& files);
+
+// The expiry as one commit (Table::Commit): re-plans on the table as re-read for every attempt
+// and commits a remove-snapshots update (no new snapshot). When nothing is left to expire on a
+// re-read table, Apply fails with kConflict and nothing_to_expire() is true.
+class ExpireSnapshotsOperation final : public TableOperation {
+ public:
+  ExpireSnapshotsOperation(ExpireSnapshotsOptions options, int64_t now_ms)
+      : options_(options), now_ms_(now_ms) {}
+  std::string_view name() const override { return "expire-snapshots"; }
+  Result<TableChange> Apply(const TableMetadata& base, std::string_view base_location,
+                            CommitAttempt& attempt) override;
+
+  // The plan and the metadata it was made on, of the last Apply.
+  const ExpiryPlan& plan() const { return plan_; }
+  const TableMetadata& base() const { return base_; }
+  bool nothing_to_expire() const { return plan_.expired.empty(); }
+
+ private:
+  ExpireSnapshotsOptions options_;
+  int64_t now_ms_;
+  ExpiryPlan plan_;
+  TableMetadata base_;
+};
+
+struct ExpireSnapshotsResult {
+  ExpiryPlan plan;
+  DeletedFiles deleted;
+  // Why files were not deleted after a successful commit (they stay as orphans), if so.
+  std::optional<std::string> cleanup_error;
+};
+
+// `tables expire-snapshots`: commits the expiry (see PlanExpiry), then deletes the data files,
+// manifests, manifest lists and statistics files only the expired snapshots reached. Old
+// metadata files go as write.metadata.delete-after-commit.enabled says (Table::Commit).
+Result<ExpireSnapshotsResult> ExpireSnapshots(Table& table, const ExpireSnapshotsOptions& options,
+                                              int64_t now_ms);
 
 }  // namespace clickstream::iceberg

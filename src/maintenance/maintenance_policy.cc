@@ -3,26 +3,12 @@
 #include <charconv>
 #include <cstdint>
 
+#include "iceberg/table_update.h"
+
 namespace clickstream::maintenance {
 
-int64_t PropertyAsLong(const iceberg::TableMetadata& metadata, std::string_view key,
-                       int64_t fallback) {
-  auto it = metadata.properties.find(std::string(key));
-  if (it == metadata.properties.end()) return fallback;
-  int64_t value = 0;
-  const std::string& text = it->second;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return fallback;
-  return value;
-}
-
-bool PropertyAsBool(const iceberg::TableMetadata& metadata, std::string_view key, bool fallback) {
-  auto it = metadata.properties.find(std::string(key));
-  if (it == metadata.properties.end()) return fallback;
-  if (it->second == "true" || it->second == "TRUE" || it->second == "True") return true;
-  if (it->second == "false" || it->second == "FALSE" || it->second == "False") return false;
-  return fallback;
-}
+using iceberg::PropertyAsBool;
+using iceberg::PropertyAsLong;
 
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   static constexpr std::pair<std::string_view, int64_t> kUnits[] = {

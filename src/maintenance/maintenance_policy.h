@@ -35,11 +35,6 @@ struct MaintenancePolicy {
 
 MaintenancePolicy PolicyFromProperties(const iceberg::TableMetadata& metadata);
 
-// The value of an integer table property; `fallback` when absent or not a number.
-int64_t PropertyAsLong(const iceberg::TableMetadata& metadata, std::string_view key,
-                       int64_t fallback);
-bool PropertyAsBool(const iceberg::TableMetadata& metadata, std::string_view key, bool fallback);
-
 // A duration such as "500ms", "90s", "10m", "1h" or "5d" (a bare number is seconds);
 // kInvalidArgument otherwise.
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text);

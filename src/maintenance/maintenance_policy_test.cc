@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "iceberg/table_update.h"
+
 namespace clickstream::maintenance {
 namespace {
 
+using iceberg::PropertyAsBool;
+using iceberg::PropertyAsLong;
 using std::chrono::milliseconds;
 
 TEST(ParseDurationTest, AcceptsUnitsFromMillisecondsToDays) {

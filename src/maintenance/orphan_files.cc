@@ -38,6 +38,14 @@ bool IsOtherTable(const fs::path& dir) {
   return false;
 }
 
+// Hadoop's local file system (Spark, Flink) writes ".<name>.crc" beside each file it writes; the
+// checksum lives as long as its file.
+std::string ChecksumOwner(const fs::path& path) {
+  std::string name = path.filename().string();
+  if (name.size() <= 5 || !name.starts_with('.') || !name.ends_with(".crc")) return {};
+  return (path.parent_path() / name.substr(1, name.size() - 5)).lexically_normal().string();
+}
+
 int64_t ModifiedMillis(const fs::directory_entry& entry, std::error_code& ec) {
   auto time = entry.last_write_time(ec);
   if (ec) return 0;
@@ -64,7 +72,7 @@ Result<std::vector<OrphanFile>> FindUnreferenced(const fs::path& root,
     if (!entry.is_regular_file(ec)) continue;
     ++scanned;
     std::string path = entry.path().lexically_normal().string();
-    if (referenced.contains(path)) continue;
+    if (referenced.contains(path) || referenced.contains(ChecksumOwner(entry.path()))) continue;
     int64_t modified = ModifiedMillis(entry, ec);
     if (ec || modified >= cutoff_ms) continue;
     auto bytes = entry.file_size(ec);

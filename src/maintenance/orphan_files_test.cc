@@ -63,6 +63,9 @@ TEST_F(OrphanFilesTest, ListsOnlyOldUnreferencedFilesAndDeletesThemUnlessDryRun)
   std::string old_orphan = Touch("data/page=home/crashed-writer.parquet", 2 * kHour);
   std::string old_manifest = Touch("metadata/abandoned-m0.avro", 2 * kHour);
   std::string young = Touch("data/page=home/in-flight.parquet", 60'000);
+  // Hadoop's checksums live as long as their file.
+  std::string kept_crc = Touch("data/page=home/.kept.parquet.crc", 2 * kHour);
+  std::string orphan_crc = Touch("data/page=home/.gone.parquet.crc", 2 * kHour);
   // Another table nested under this one's location is not ours to clean.
   Touch("nested/metadata/00000-x.metadata.json", 2 * kHour);
   std::string nested = Touch("nested/data/f.parquet", 2 * kHour);
@@ -72,14 +75,15 @@ TEST_F(OrphanFilesTest, ListsOnlyOldUnreferencedFilesAndDeletesThemUnlessDryRun)
   ASSERT_TRUE(listed.has_value()) << listed.error().message;
   std::vector<std::string> paths;
   for (const auto& o : listed->orphans) paths.push_back(o.path);
-  EXPECT_THAT(paths, ElementsAre(old_orphan, old_manifest));
+  EXPECT_THAT(paths, ElementsAre(orphan_crc, old_orphan, old_manifest));
   EXPECT_EQ(listed->deleted_files, 0);
   EXPECT_TRUE(fs::exists(old_orphan));
 
   options.dry_run = false;
   auto removed = RemoveOrphanFiles(*table_, options, iceberg::NowMillis());
   ASSERT_TRUE(removed.has_value()) << removed.error().message;
-  EXPECT_EQ(removed->deleted_files, 2);
+  EXPECT_EQ(removed->deleted_files, 3);
+  EXPECT_TRUE(fs::exists(kept_crc));
   EXPECT_FALSE(fs::exists(old_orphan));
   EXPECT_FALSE(fs::exists(old_manifest));
   EXPECT_TRUE(fs::exists(kept.file_path));

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "iceberg/location.h"
-#include "maintenance/maintenance_policy.h"
+#include "iceberg/table_update.h"
 
 namespace clickstream::maintenance {
 
@@ -87,7 +87,7 @@ Result<TableHealth> MeasureHealth(const iceberg::Table& table) {
   health.table = table.id().ToString();
   health.location = table.metadata().location;
   health.target_file_bytes =
-      PropertyAsLong(table.metadata(), kTargetFileSizeProperty, kDefaultTargetFileSize);
+      iceberg::PropertyAsLong(table.metadata(), kTargetFileSizeProperty, kDefaultTargetFileSize);
   if (health.target_file_bytes <= 0) health.target_file_bytes = kDefaultTargetFileSize;
   health.small_file_threshold_bytes = health.target_file_bytes / kSmallFileDivisor;
   health.snapshots = static_cast<int64_t>(table.metadata().snapshots.size());

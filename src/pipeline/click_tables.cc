@@ -1,5 +1,7 @@
 #include "pipeline/click_tables.h"
 
+#include "maintenance/maintenance_policy.h"
+
 namespace clickstream::pipeline {
 
 namespace {
@@ -14,6 +16,12 @@ using iceberg::TypeId;
 PartitionSpec ByPage() { return PartitionSpec{0, {PartitionField{2, 1000, "page", "identity"}}}; }
 
 }  // namespace
+
+std::map<std::string, std::string> CreatedTableProperties() {
+  std::map<std::string, std::string> properties = maintenance::StreamingTableProperties();
+  properties["write.parquet.compression-codec"] = "zstd";
+  return properties;
+}
 
 const TableDefinition& ClicksTable() {
   static const TableDefinition kTable{

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "iceberg/schema.h"
@@ -14,6 +16,10 @@ struct TableDefinition {
   iceberg::Schema schema;
   iceberg::PartitionSpec spec;
 };
+
+// Properties of every table the project creates: zstd Parquet, and the streaming values of the
+// snapshot-expiry and old-metadata properties (maintenance::StreamingTableProperties).
+std::map<std::string, std::string> CreatedTableProperties();
 
 // website.clicks: user_id string, page string, click_timestamp timestamptz; identity(page).
 const TableDefinition& ClicksTable();

@@ -379,6 +379,8 @@ Result<ProcessorStats> Processor::Run() {
         (options_.until_caught_up && ReachedEnds())) {
       if (Status committed = CommitCycle(); !committed) return fail(committed.error());
       if (options_.until_caught_up && CaughtUp()) break;  // not fenced: all committed
+      // Half an interval: the rest absorbs a slow commit, so freshness stays near one interval.
+      hooks_.between_commits(options_.commit_interval / 2);
     }
     if (Clock::now() >= next_progress) {
       UpdateLag();

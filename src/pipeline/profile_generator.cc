@@ -45,7 +45,8 @@ Result<ProfilesWritten> GenerateProfiles(catalog::Catalog& catalog, const std::s
   const TableDefinition& definition = UserProfilesTable();
   Result<iceberg::Table> table = iceberg::Table::Load(catalog, id);
   if (!table && table.error().code == ErrorCode::kNotFound) {
-    table = iceberg::Table::Create(catalog, warehouse, id, definition.schema, definition.spec);
+    table = iceberg::Table::Create(catalog, warehouse, id, definition.schema, definition.spec,
+                                   CreatedTableProperties());
   }
   if (!table) return std::unexpected(table.error().WithContext("opening " + id.ToString()));
   CS_ASSIGN_OR_RETURN(auto existing, ProfileDirectory::Open(catalog, id));

@@ -88,7 +88,8 @@ Result<std::unique_ptr<TableSink>> TableSink::Open(catalog::Catalog& catalog,
                                                    std::string group, std::string topic) {
   Result<iceberg::Table> table = iceberg::Table::Load(catalog, id);
   if (!table && table.error().code == ErrorCode::kNotFound) {
-    table = iceberg::Table::Create(catalog, warehouse, id, definition.schema, definition.spec);
+    table = iceberg::Table::Create(catalog, warehouse, id, definition.schema, definition.spec,
+                                   CreatedTableProperties());
     // Another processor of the group may have created it at the same moment.
     if (!table && table.error().code == ErrorCode::kAlreadyExists) {
       table = iceberg::Table::Load(catalog, id);
