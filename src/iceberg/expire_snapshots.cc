@@ -192,6 +192,12 @@ Result<TableChange> ExpireSnapshotsOperation::Apply(const TableMetadata& base,
   return change;
 }
 
+bool ExpireSnapshotsOperation::Landed(const TableMetadata& current) const {
+  if (plan_.expired.empty()) return false;
+  return std::none_of(plan_.expired.begin(), plan_.expired.end(),
+                      [&](int64_t id) { return current.FindSnapshot(id) != nullptr; });
+}
+
 Result<ExpireSnapshotsResult> ExpireSnapshots(Table& table, const ExpireSnapshotsOptions& options,
                                               int64_t now_ms) {
   ExpireSnapshotsOperation operation(options, now_ms);

@@ -85,6 +85,8 @@ class ExpireSnapshotsOperation final : public TableOperation {
   std::string_view name() const override { return "expire-snapshots"; }
   Result<TableChange> Apply(const TableMetadata& base, std::string_view base_location,
                             CommitAttempt& attempt) override;
+  // After an unknown commit outcome: every snapshot the last attempt removed is gone.
+  bool Landed(const TableMetadata& current) const override;
 
   // The plan and the metadata it was made on, of the last Apply.
   const ExpiryPlan& plan() const { return plan_; }

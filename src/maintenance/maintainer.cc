@@ -7,6 +7,7 @@
 #include "iceberg/expire_snapshots.h"
 #include "iceberg/manifest.h"
 #include "iceberg/snapshot_summary.h"
+#include "maintenance/compaction.h"
 #include "maintenance/orphan_files.h"
 
 namespace clickstream::maintenance {
@@ -25,6 +26,11 @@ std::string Format(const char* format, auto... args) {
   char text[256];
   std::snprintf(text, sizeof(text), format, args...);
   return text;
+}
+
+int64_t TotalDataFiles(const iceberg::TableMetadata& metadata) {
+  const iceberg::Snapshot* current = metadata.CurrentSnapshot();
+  return current == nullptr ? 0 : SummaryLong(*current, "total-data-files");
 }
 
 }  // namespace
@@ -131,7 +137,7 @@ std::vector<MaintenanceAction> Maintainer::RunCycle(
     for (MaintenanceTask task :
          DueTasks(*signals, state, PolicyFromProperties(table->metadata()), now)) {
       if (Clock::now() >= deadline) break;
-      actions.push_back(RunTask(*table, task, state, deadline));
+      actions.push_back(RunTask(*table, task, state));
     }
   }
   if (!tables.empty()) next_table_ = (next_table_ + 1) % tables.size();
@@ -139,7 +145,7 @@ std::vector<MaintenanceAction> Maintainer::RunCycle(
 }
 
 MaintenanceAction Maintainer::RunTask(iceberg::Table& table, MaintenanceTask task,
-                                      TableState& state, Clock::time_point deadline) {
+                                      TableState& state) {
   const Clock::time_point start = Clock::now();
   MaintenanceAction action{table.id(), task, true, false, "", 0};
   const int64_t now = iceberg::NowMillis();
@@ -157,17 +163,36 @@ MaintenanceAction Maintainer::RunTask(iceberg::Table& table, MaintenanceTask tas
       if (result->cleanup_error) action.ok = false;
       break;
     }
-    case MaintenanceTask::kRewriteDataFiles:
-    case MaintenanceTask::kRewriteManifests: {
-      // SEAM(compact): rewrite-data-files and rewrite-manifests land from the compaction lane
-      // (src/iceberg/rewrite_files.h, rewrite_manifests.h); until then they are skipped.
-      (void)deadline;
-      if (task == MaintenanceTask::kRewriteDataFiles) {
-        state.idle_rewrite_at_files = 0;
-      } else {
-        state.idle_manifests_at_snapshot = table.metadata().current_snapshot_id;
+    case MaintenanceTask::kRewriteDataFiles: {
+      RewriteDataFilesOptions rewrite;
+      rewrite.threads = options_.rewrite_threads;
+      auto result = RewriteDataFiles(table, rewrite);
+      if (!result) {
+        action.ok = false;
+        action.detail = result.error().message;
+        break;
       }
-      action.detail = "not available in this build";
+      action.changed = result->snapshot_id.has_value();
+      if (!action.changed) state.idle_rewrite_at_files = TotalDataFiles(table.metadata());
+      action.detail = Format("rewrote %lld files (%lld bytes) into %lld in %lld groups",
+                             static_cast<long long>(result->files_rewritten),
+                             static_cast<long long>(result->bytes_rewritten),
+                             static_cast<long long>(result->files_written),
+                             static_cast<long long>(result->groups_committed));
+      break;
+    }
+    case MaintenanceTask::kRewriteManifests: {
+      auto result = RewriteTableManifests(table);
+      if (!result) {
+        action.ok = false;
+        action.detail = result.error().message;
+        break;
+      }
+      action.changed = result->snapshot_id.has_value();
+      if (!action.changed) state.idle_manifests_at_snapshot = table.metadata().current_snapshot_id;
+      action.detail = Format("replaced %lld manifests by %lld",
+                             static_cast<long long>(result->manifests_replaced),
+                             static_cast<long long>(result->manifests_created));
       break;
     }
     case MaintenanceTask::kRemoveOrphanFiles: {

@@ -72,6 +72,8 @@ std::string ActionText(const MaintenanceAction& action);
 struct MaintainerOptions {
   // remove-orphan-files' minimum file age.
   std::chrono::milliseconds orphan_min_age = std::chrono::hours(1);
+  // Threads of rewrite-data-files (the processor keeps one core for the stream).
+  int rewrite_threads = 1;
 };
 
 // Runs the table maintenance of DESIGN.md "Table maintenance" on tables whose thresholds are
@@ -82,17 +84,17 @@ class Maintainer {
   explicit Maintainer(catalog::Catalog& catalog, MaintainerOptions options = {})
       : catalog_(&catalog), options_(options) {}
 
-  // Runs the due tasks of `tables`, starting no task once `budget` is spent (a task's own work is
-  // bounded by what is left of it). A failed task (say, a conflict with a concurrent writer) is
-  // reported in its action and retried in a later cycle; it never stops the cycle. Tables are
-  // visited round-robin across cycles so a slow one cannot starve the others.
+  // Runs the due tasks of `tables`, starting no task once `budget` is spent (a started task runs to
+  // its end: a compaction is one commit; thresholds keep each one small). A failed task (say, a
+  // conflict with a concurrent writer) is reported in its action and retried in a later cycle; it
+  // never stops the cycle. Tables are visited round-robin across cycles so a slow one cannot starve
+  // the others.
   std::vector<MaintenanceAction> RunCycle(std::span<const catalog::TableIdentifier> tables,
                                           std::chrono::milliseconds budget);
 
  private:
   using Clock = std::chrono::steady_clock;
-  MaintenanceAction RunTask(iceberg::Table& table, MaintenanceTask task, TableState& state,
-                            Clock::time_point deadline);
+  MaintenanceAction RunTask(iceberg::Table& table, MaintenanceTask task, TableState& state);
 
   catalog::Catalog* catalog_;
   MaintainerOptions options_;
