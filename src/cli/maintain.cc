@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "catalog/identifier.h"
-#include "catalog/sqlite_catalog.h"
+#include "catalog/open_catalog.h"
 #include "cli/command.h"
 #include "cli/stop_signals.h"
 #include "maintenance/maintainer.h"
@@ -56,7 +56,7 @@ Status Maintain(const MaintainFlags& flags, const GlobalOptions& globals) {
   const auto interval = std::chrono::milliseconds(static_cast<int64_t>(flags.interval_s * 1000));
   const auto budget = std::chrono::milliseconds(static_cast<int64_t>(flags.budget_s * 1000));
   const StopSignals stop;
-  CS_ASSIGN_OR_RETURN(auto catalog, catalog::OpenSqliteCatalog(globals.catalog));
+  CS_ASSIGN_OR_RETURN(auto catalog, catalog::OpenCatalog(globals.catalog));
   maintenance::Maintainer maintainer(*catalog);
   int failures = 0;
   do {

@@ -7,13 +7,13 @@
 #include <vector>
 
 #include "catalog/identifier.h"
-#include "catalog/sqlite_catalog.h"
+#include "catalog/open_catalog.h"
 #include "cli/command.h"
 #include "cli/stop_signals.h"
 #include "events/event_time.h"
+#include "maintenance/maintainer.h"
 #include "metrics/metrics_server.h"
 #include "metrics/processor_metrics.h"
-#include "maintenance/maintainer.h"
 #include "pipeline/processor.h"
 
 namespace clickstream::cli {
@@ -98,9 +98,10 @@ Status Process(const ProcessFlags& flags, const GlobalOptions& globals) {
                                                    {options.table.ns, options.table.name + "_dlq"}};
   if (options.enrich) maintained.push_back({options.table.ns, options.table.name + "_enriched"});
   if (!flags.no_maintain) {
-    CS_ASSIGN_OR_RETURN(
-        maintenance_catalog,
-        catalog::OpenSqliteCatalog(globals.catalog, {.busy_timeout = kMaintenanceLockWait}));
+    catalog::CatalogOptions catalog_options = catalog::CatalogOptionsFromEnvironment();
+    catalog_options.sqlite.busy_timeout = kMaintenanceLockWait;
+    CS_ASSIGN_OR_RETURN(maintenance_catalog,
+                        catalog::OpenCatalog(globals.catalog, catalog_options));
     maintainer.emplace(*maintenance_catalog);
     hooks.between_commits = [&](std::chrono::milliseconds budget) {
       for (const auto& action : maintainer->RunCycle(maintained, budget)) {

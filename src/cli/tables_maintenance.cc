@@ -9,7 +9,7 @@
 #include <string>
 
 #include "catalog/identifier.h"
-#include "catalog/sqlite_catalog.h"
+#include "catalog/open_catalog.h"
 #include "events/click_codec.h"
 #include "iceberg/expire_snapshots.h"
 #include "iceberg/table.h"
@@ -52,7 +52,7 @@ Status Health(const GlobalOptions& globals, const LifecycleArgs& args) {
   if (args.format != "text" && args.format != "json") {
     return InvalidArgument("--format must be text or json");
   }
-  CS_ASSIGN_OR_RETURN(auto catalog, catalog::OpenSqliteCatalog(globals.catalog));
+  CS_ASSIGN_OR_RETURN(auto catalog, catalog::OpenCatalog(globals.catalog));
   CS_ASSIGN_OR_RETURN(auto table, LoadTable(*catalog, args.table));
   CS_ASSIGN_OR_RETURN(auto health, maintenance::MeasureHealth(table));
   const int64_t now = iceberg::NowMillis();
@@ -74,7 +74,7 @@ Status Expire(const GlobalOptions& globals, const LifecycleArgs& args) {
     return InvalidArgument("--retain-last must be at least 1 (the current snapshot always stays)");
   }
   options.retain_last = args.retain_last;
-  CS_ASSIGN_OR_RETURN(auto catalog, catalog::OpenSqliteCatalog(globals.catalog));
+  CS_ASSIGN_OR_RETURN(auto catalog, catalog::OpenCatalog(globals.catalog));
   CS_ASSIGN_OR_RETURN(auto table, LoadTable(*catalog, args.table));
   if (args.dry_run) {
     iceberg::ExpiryPlan plan = iceberg::PlanExpiry(table.metadata(), options, now);
@@ -98,7 +98,7 @@ Status RemoveOrphans(const GlobalOptions& globals, const LifecycleArgs& args) {
     CS_ASSIGN_OR_RETURN(int64_t cutoff, CutoffMillis(args.older_than, now));
     options.older_than = std::chrono::milliseconds(now - cutoff);
   }
-  CS_ASSIGN_OR_RETURN(auto catalog, catalog::OpenSqliteCatalog(globals.catalog));
+  CS_ASSIGN_OR_RETURN(auto catalog, catalog::OpenCatalog(globals.catalog));
   CS_ASSIGN_OR_RETURN(auto table, LoadTable(*catalog, args.table));
   CS_ASSIGN_OR_RETURN(auto result, maintenance::RemoveOrphanFiles(table, options, now));
   int64_t bytes = 0;
