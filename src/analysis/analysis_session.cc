@@ -1,7 +1,5 @@
 #include "analysis/analysis_session.h"
 
-#include <filesystem>
-
 #include "catalog/open_catalog.h"
 
 namespace clickstream::analysis {
@@ -18,13 +16,9 @@ std::string AnalysisSession::TableNames() const {
 Result<AnalysisSession> OpenAnalysisSession(const std::string& catalog_path,
                                             const TimeTravel& travel,
                                             const DuckDbOptions& options) {
-  std::error_code ec;
-  if (!catalog::IsRestCatalogUri(catalog_path) &&
-      !std::filesystem::is_regular_file(catalog_path, ec)) {
-    return NotFound("no catalog at " + catalog_path +
-                    ": create the tables first (clickstream tables create), or pass --catalog");
-  }
-  CS_ASSIGN_OR_RETURN(auto catalog, catalog::OpenCatalog(catalog_path));
+  catalog::CatalogOptions catalog_options = catalog::CatalogOptionsFromEnvironment();
+  catalog_options.sqlite.create_if_missing = false;  // reading creates nothing
+  CS_ASSIGN_OR_RETURN(auto catalog, catalog::OpenCatalog(catalog_path, catalog_options));
   CS_ASSIGN_OR_RETURN(auto duckdb, DuckDbSession::Open(options));
   CS_ASSIGN_OR_RETURN(auto tables, ExposeCatalogTables(*catalog, duckdb, travel));
   return AnalysisSession{std::move(duckdb), std::move(tables)};

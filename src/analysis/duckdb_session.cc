@@ -184,6 +184,34 @@ class ResultHolder {
   }
   duckdb_result* get() { return &result_; }
 
+  // Every value of an all-VARCHAR result, read by length from its data chunks: the value
+  // accessors go through C strings and would cut a string at its first NUL byte.
+  QueryResult VarcharsToQueryResult() {
+    QueryResult out;
+    const idx_t columns = duckdb_column_count(&result_);
+    for (idx_t c = 0; c < columns; ++c) {
+      out.columns.push_back(Column{duckdb_column_name(&result_, c), "VARCHAR", ValueKind::kText});
+    }
+    const idx_t chunks = duckdb_result_chunk_count(result_);
+    for (idx_t k = 0; k < chunks; ++k) {
+      duckdb_data_chunk chunk = duckdb_result_get_chunk(result_, k);
+      const idx_t rows = duckdb_data_chunk_get_size(chunk);
+      for (idx_t r = 0; r < rows; ++r) out.rows.emplace_back(columns);
+      for (idx_t c = 0; c < columns; ++c) {
+        duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, c);
+        auto* values = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vector));
+        uint64_t* validity = duckdb_vector_get_validity(vector);
+        for (idx_t r = 0; r < rows; ++r) {
+          if (validity != nullptr && !duckdb_validity_row_is_valid(validity, r)) continue;
+          auto& cell = out.rows[out.rows.size() - rows + r][c];
+          cell.emplace(duckdb_string_t_data(&values[r]), duckdb_string_t_length(values[r]));
+        }
+      }
+      duckdb_destroy_data_chunk(&chunk);
+    }
+    return out;
+  }
+
   // Every value as text; kInvalidArgument for a column the text accessor cannot print.
   Result<QueryResult> ToQueryResult() {
     QueryResult out;
@@ -238,14 +266,6 @@ class DuckdbHandle {
 using PreparedHolder = DuckdbHandle<duckdb_prepared_statement, duckdb_destroy_prepare>;
 using ExtractedHolder = DuckdbHandle<duckdb_extracted_statements, duckdb_destroy_extracted>;
 
-bool AllColumnsPrintable(duckdb_prepared_statement statement) {
-  const idx_t columns = duckdb_prepared_statement_column_count(statement);
-  for (idx_t c = 0; c < columns; ++c) {
-    if (!TextAccessorWorks(duckdb_prepared_statement_column_type(statement, c))) return false;
-  }
-  return true;
-}
-
 Status Bind(duckdb_prepared_statement statement, const std::vector<QueryParameter>& parameters) {
   for (std::size_t i = 0; i < parameters.size(); ++i) {
     const idx_t index = i + 1;
@@ -275,7 +295,7 @@ Result<QueryResult> QueryAsText(duckdb_connection connection, const std::string&
     const char* message = duckdb_result_error(result.get());
     return std::unexpected(ClassifyError(message != nullptr ? message : "query failed"));
   }
-  CS_ASSIGN_OR_RETURN(QueryResult out, result.ToQueryResult());
+  QueryResult out = result.VarcharsToQueryResult();
   const idx_t columns = duckdb_prepared_statement_column_count(typed);
   if (columns != out.columns.size()) {
     return Internal("the text form of the query has " + std::to_string(out.columns.size()) +
@@ -380,11 +400,11 @@ Result<QueryResult> DuckDbSession::Query(std::string_view sql,
     const bool last = i + 1 == count;
     if (last) {
       CS_RETURN_IF_ERROR(Bind(statement.value(), parameters));
-      // A lone SELECT with a column the text accessor cannot print (timestamptz, lists,
-      // structs, ...) is re-run through DuckDB's own casts to VARCHAR.
+      // A lone SELECT runs through DuckDB's own casts to VARCHAR: the text accessor cannot print
+      // some types (timestamptz, lists, structs, ...) and cuts strings at a NUL byte. (A script's
+      // last result still goes through the accessor.)
       if (count == 1 && parameters.empty() &&
-          duckdb_prepared_statement_type(statement.value()) == DUCKDB_STATEMENT_TYPE_SELECT &&
-          !AllColumnsPrintable(statement.value())) {
+          duckdb_prepared_statement_type(statement.value()) == DUCKDB_STATEMENT_TYPE_SELECT) {
         return QueryAsText(handles_->connection, text, statement.value());
       }
     }

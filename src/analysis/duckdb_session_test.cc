@@ -81,6 +81,19 @@ TEST(DuckDbSession, BindsParameters) {
   EXPECT_EQ(Cell(*result, 0, 1), "42");
 }
 
+TEST(DuckDbSession, StringsWithEmbeddedNulArePrintedWhole) {
+  auto session = DuckDbSession::Open(DefaultDuckDbOptions()).value();
+  auto result = session.Query("SELECT 'a' || chr(0) || 'b' AS s, 7 AS n");
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  EXPECT_EQ(*result->rows.at(0).at(0), std::string("a\0b", 3));
+  EXPECT_EQ(*result->rows.at(0).at(1), "7");
+  EXPECT_EQ(result->columns.at(1).kind, ValueKind::kNumber);
+  auto nulls = session.Query("SELECT NULL::VARCHAR AS s, 'x' || chr(0) AS t");
+  ASSERT_TRUE(nulls.has_value()) << nulls.error().message;
+  EXPECT_FALSE(nulls->rows.at(0).at(0).has_value());
+  EXPECT_EQ(*nulls->rows.at(0).at(1), std::string("x\0", 2));
+}
+
 TEST(DuckDbSession, SyntaxErrorIsAUsageErrorInOneSentence) {
   DuckDbSession session = OpenOrDie();
   auto result = session.Query("SELEC 1");

@@ -49,14 +49,40 @@ Status ValidateName(std::string_view name, std::string_view what) {
   return Ok();
 }
 
+Status ValidateNamespace(std::string_view ns) {
+  if (ns.empty()) return InvalidArgument("namespace name is empty");
+  while (true) {
+    const auto dot = ns.find('.');
+    CS_RETURN_IF_ERROR(ValidateName(ns.substr(0, dot), "namespace"));
+    if (dot == std::string_view::npos) return Ok();
+    ns.remove_prefix(dot + 1);
+  }
+}
+
+Status ValidateStoredName(std::string_view name, std::string_view what) {
+  std::string subject = std::string(what) + " name";
+  if (name.empty()) return InvalidArgument(subject + " is empty");
+  if (name.size() > kMaxStoredNameLength) {
+    return InvalidArgument(subject + " '" + Printable(name) + "' is longer than " +
+                           std::to_string(kMaxStoredNameLength) + " bytes");
+  }
+  for (char c : name) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      return InvalidArgument(subject + " '" + Printable(name) + "' contains a control character");
+    }
+  }
+  return Ok();
+}
+
 Result<TableIdentifier> ParseTableIdentifier(std::string_view text) {
-  auto dot = text.find('.');
-  if (dot == std::string_view::npos || text.find('.', dot + 1) != std::string_view::npos) {
+  auto dot = text.rfind('.');
+  if (dot == std::string_view::npos) {
     return InvalidArgument("table '" + Printable(text) +
                            "' must be written namespace.table, e.g. website.clicks");
   }
   TableIdentifier id{std::string(text.substr(0, dot)), std::string(text.substr(dot + 1))};
-  CS_RETURN_IF_ERROR(ValidateName(id.ns, "namespace"));
+  CS_RETURN_IF_ERROR(ValidateNamespace(id.ns));
   CS_RETURN_IF_ERROR(ValidateName(id.name, "table"));
   return id;
 }

@@ -22,11 +22,31 @@ TEST(IdentifierTest, AcceptsDigitsUnderscoresAndDashes) {
 TEST(IdentifierTest, RejectsNamesThatCouldEscapeTheWarehouse) {
   for (const char* text : {"..", "../etc.passwd", "website../x", "website.a/b", "website./",
                            "/abs.clicks", "website.\\x", "website..", ".clicks", "website.",
-                           "website", "a.b.c", "website.-rf", "website.cl icks"}) {
+                           "website", "a..b", "a.b.", ".a.b", "a/b.c.d", "website.-rf",
+                           "website.cl icks"}) {
     auto id = ParseTableIdentifier(text);
     ASSERT_FALSE(id.has_value()) << text;
     EXPECT_EQ(id.error().code, ErrorCode::kInvalidArgument) << text;
   }
+}
+
+TEST(IdentifierTest, ParsesNestedNamespacesAsOtherEnginesWriteThem) {
+  auto id = ParseTableIdentifier("analytics.daily.events");
+  ASSERT_TRUE(id.has_value()) << id.error().message;
+  EXPECT_EQ(id->ns, "analytics.daily");
+  EXPECT_EQ(id->name, "events");
+  EXPECT_EQ(id->ToString(), "analytics.daily.events");
+  EXPECT_TRUE(ValidateNamespace("a.b.c").has_value());
+  EXPECT_FALSE(ValidateNamespace("a..c").has_value());
+  EXPECT_FALSE(ValidateNamespace("").has_value());
+}
+
+TEST(IdentifierTest, StoredNamesAreLookedUpAsTheyAre) {
+  EXPECT_TRUE(ValidateStoredName("sales reports", "namespace").has_value());
+  EXPECT_TRUE(ValidateStoredName("caf\xc3\xa9.v2", "namespace").has_value());
+  EXPECT_FALSE(ValidateStoredName("", "namespace").has_value());
+  EXPECT_FALSE(ValidateStoredName("a\nb", "table").has_value());
+  EXPECT_FALSE(ValidateStoredName(std::string(256, 'a'), "table").has_value());
 }
 
 TEST(IdentifierTest, RejectsEmptyControlAndVeryLongNames) {

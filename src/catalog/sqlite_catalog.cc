@@ -90,7 +90,7 @@ class SqliteCatalog final : public Catalog {
 
   Status CreateNamespace(std::string_view ns,
                          const std::map<std::string, std::string>& properties) override {
-    CS_RETURN_IF_ERROR(ValidateName(ns, "namespace"));
+    CS_RETURN_IF_ERROR(ValidateNamespace(ns));
     CS_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
     auto status = CreateNamespaceLocked(ns, properties);
     CS_RETURN_IF_ERROR(Exec(status.has_value() ? "COMMIT" : "ROLLBACK"));
@@ -98,7 +98,7 @@ class SqliteCatalog final : public Catalog {
   }
 
   Result<bool> NamespaceExists(std::string_view ns) override {
-    CS_RETURN_IF_ERROR(ValidateName(ns, "namespace"));
+    CS_RETURN_IF_ERROR(ValidateStoredName(ns, "namespace"));
     CS_ASSIGN_OR_RETURN(
         auto stmt, Prepare("SELECT 1 FROM iceberg_namespace_properties WHERE catalog_name = ?1 "
                            "AND namespace = ?2 UNION ALL SELECT 1 FROM iceberg_tables WHERE "
@@ -124,7 +124,8 @@ class SqliteCatalog final : public Catalog {
   }
 
   Status CreateTable(const TableIdentifier& id, std::string_view metadata_location) override {
-    CS_RETURN_IF_ERROR(Validate(id));
+    CS_RETURN_IF_ERROR(ValidateNamespace(id.ns));
+    CS_RETURN_IF_ERROR(ValidateName(id.name, "table"));
     CS_ASSIGN_OR_RETURN(bool ns_exists, NamespaceExists(id.ns));
     if (!ns_exists) {
       return NotFound("namespace '" + id.ns + "' does not exist in catalog '" + name_ + "'");
@@ -150,7 +151,7 @@ class SqliteCatalog final : public Catalog {
   }
 
   Result<std::vector<TableIdentifier>> ListTables(std::string_view ns) override {
-    CS_RETURN_IF_ERROR(ValidateName(ns, "namespace"));
+    CS_RETURN_IF_ERROR(ValidateStoredName(ns, "namespace"));
     CS_ASSIGN_OR_RETURN(auto stmt, Prepare(std::string("SELECT table_name FROM iceberg_tables "
                                                        "WHERE catalog_name = ?1 AND "
                                                        "table_namespace = ?2") +
@@ -245,9 +246,11 @@ class SqliteCatalog final : public Catalog {
     return Ok();
   }
 
+  // Names of tables other engines made (nested namespaces, any characters) are looked up as
+  // they are; CreateTable alone needs names that can become directories.
   Status Validate(const TableIdentifier& id) const {
-    CS_RETURN_IF_ERROR(ValidateName(id.ns, "namespace"));
-    return ValidateName(id.name, "table");
+    CS_RETURN_IF_ERROR(ValidateStoredName(id.ns, "namespace"));
+    return ValidateStoredName(id.name, "table");
   }
 
   const char* TypeFilter() const { return has_type_column_ ? kTableTypeFilter : ""; }
@@ -296,6 +299,40 @@ Result<bool> HasTypeColumn(sqlite3* db) {
   }
 }
 
+// Opens a catalog file that must already exist and hold the catalog tables; creates nothing.
+Result<std::unique_ptr<Catalog>> OpenExisting(const std::string& path,
+                                              const SqliteCatalogOptions& options) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return NotFound("no catalog at " + path +
+                    ": create the tables first (clickstream tables create), or pass --catalog");
+  }
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  Db db(raw);
+  if (rc != SQLITE_OK) {
+    return IoError("cannot open the catalog " + path + ": " +
+                   (raw ? sqlite3_errmsg(raw) : "out of memory"));
+  }
+  sqlite3_busy_timeout(db.get(), static_cast<int>(options.busy_timeout.count()));
+  sqlite3_stmt* probe = nullptr;
+  rc = sqlite3_prepare_v2(db.get(),
+                          "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                          "('iceberg_tables', 'iceberg_namespace_properties')",
+                          -1, &probe, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(probe);
+    return Statement::SqliteError(db.get(), rc, "reading " + path);
+  }
+  Statement stmt(db.get(), probe);
+  CS_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row || stmt.ColumnText(0) != "2") {
+    return InvalidArgument(path + " is not an Iceberg SQL catalog (no iceberg_tables table)");
+  }
+  CS_ASSIGN_OR_RETURN(bool has_type_column, HasTypeColumn(db.get()));
+  return std::make_unique<SqliteCatalog>(std::move(db), options.catalog_name, has_type_column);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Catalog>> OpenSqliteCatalog(const std::string& path,
@@ -303,6 +340,7 @@ Result<std::unique_ptr<Catalog>> OpenSqliteCatalog(const std::string& path,
   CS_RETURN_IF_ERROR(ValidateName(options.catalog_name, "catalog"));
   if (path.empty()) return InvalidArgument("the catalog path is empty");
   std::filesystem::path file(path);
+  if (!options.create_if_missing) return OpenExisting(path, options);
   if (file.has_parent_path()) {
     std::error_code ec;
     std::filesystem::create_directories(file.parent_path(), ec);

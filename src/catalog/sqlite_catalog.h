@@ -12,6 +12,9 @@ struct SqliteCatalogOptions {
   std::string catalog_name = std::string(kDefaultCatalogName);
   // How long a writer waits for another process's lock before failing with kUnavailable.
   std::chrono::milliseconds busy_timeout{60000};
+  // False for commands that only read: a missing file is kNotFound (nothing is created) and a
+  // file without the catalog tables is kInvalidArgument.
+  bool create_if_missing = true;
 };
 
 // Opens (creating the file, its parent directory and the tables on first use) a SQLite catalog

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -191,7 +192,53 @@ TEST_F(SqliteCatalogTest, UsesAJdbcCatalogV0FileWithoutTypeColumn) {
 TEST_F(SqliteCatalogTest, RejectsInvalidNames) {
   auto catalog = Open();
   EXPECT_EQ(catalog->CreateNamespace("..").error().code, ErrorCode::kInvalidArgument);
-  EXPECT_EQ(catalog->LoadTable({"website", "../x"}).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(catalog->CreateTable({"website", "../x"}, "/w/x.json").error().code,
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(catalog->CreateTable({"a..b", "x"}, "/w/x.json").error().code,
+            ErrorCode::kInvalidArgument);
+  // A lookup by a name no table can have is simply not found.
+  EXPECT_EQ(catalog->LoadTable({"website", "../x"}).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(SqliteCatalogTest, ListsAndLoadsTablesInNamespacesOtherEnginesMade) {
+  auto catalog = Open();
+  ASSERT_TRUE(catalog->CreateNamespace("analytics.daily").has_value());
+  ASSERT_TRUE(catalog->CreateTable({"analytics.daily", "events"}, "/w/e1.json").has_value());
+  // pyiceberg accepts any characters in a namespace; such a table is listed and loaded too.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "INSERT INTO iceberg_tables VALUES ('catalog', 'sales reports', "
+                         "'q1 totals', '/w/q1.json', NULL, 'TABLE')",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_EQ(catalog->ListNamespaces().value(),
+            (std::vector<std::string>{"analytics.daily", "sales reports"}));
+  auto nested = catalog->ListTables("analytics.daily");
+  ASSERT_TRUE(nested.has_value()) << nested.error().message;
+  ASSERT_EQ(nested->size(), 1u);
+  EXPECT_EQ(catalog->LoadTable(nested->front())->metadata_location, "/w/e1.json");
+  auto spaced = catalog->ListTables("sales reports");
+  ASSERT_TRUE(spaced.has_value()) << spaced.error().message;
+  EXPECT_EQ(catalog->LoadTable(spaced->front())->metadata_location, "/w/q1.json");
+}
+
+TEST_F(SqliteCatalogTest, ReadingNeverCreatesACatalog) {
+  SqliteCatalogOptions reading;
+  reading.create_if_missing = false;
+  auto missing = OpenSqliteCatalog(path_, reading);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(fs::exists(fs::path(path_).parent_path()));
+  fs::create_directories(fs::path(path_).parent_path());
+  { std::ofstream(path_) << "not a database"; }
+  EXPECT_FALSE(OpenSqliteCatalog(path_, reading).has_value());
+  fs::remove(path_);
+  Open()->CreateNamespace("website").value();
+  auto existing = OpenSqliteCatalog(path_, reading);
+  ASSERT_TRUE(existing.has_value()) << existing.error().message;
+  EXPECT_EQ((*existing)->ListNamespaces().value(), (std::vector<std::string>{"website"}));
 }
 
 }  // namespace

@@ -19,8 +19,32 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 
-// Prints `error` as one line on stderr and returns the exit code it maps to.
+// Prints `error` as one line on stderr and returns the exit code it maps to: 2 for kUsage only,
+// 1 for every other error (DESIGN.md: 2 is never a problem found at run time).
 int ReportError(const Error& error);
+
+// `result` with a kInvalidArgument error turned into kUsage: for calls whose only input is the
+// command line (a table name, the SQL text), so a bad argument exits with 2.
+template <typename T>
+std::expected<T, Error> AsUsage(std::expected<T, Error> result) {
+  if (!result.has_value() && result.error().code == ErrorCode::kInvalidArgument) {
+    result.error().code = ErrorCode::kUsage;
+  }
+  return result;
+}
+
+// A check for flags that name something (--topic, --group, --table, --catalog, ...): the value
+// may be neither empty nor look like a flag, so `--group= --until-caught-up` is a usage error
+// instead of a group named "--until-caught-up".
+inline CLI::Validator NameValue() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        if (value.empty()) return "the value is empty";
+        if (value.starts_with('-')) return "the value '" + value + "' looks like a flag";
+        return "";
+      },
+      "NAME");
+}
 
 // Each subcommand registers its flags on `root`; when it is the one chosen, its callback runs the
 // command and stores the exit code in `exit_code`. One function per file in src/cli/.

@@ -9,7 +9,7 @@ namespace clickstream::cli {
 
 int ReportError(const Error& error) {
   std::cerr << "clickstream: " << error.message << "\n";
-  return error.code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+  return error.code == ErrorCode::kUsage ? kExitUsage : kExitFailure;
 }
 
 namespace {
@@ -26,13 +26,16 @@ int Main(int argc, char** argv) {
   GlobalOptions globals;
   app.add_option("--brokers", globals.brokers, "Kafka bootstrap servers")
       ->envname("CLICKSTREAM_BROKERS")
+      ->check(NameValue())
       ->capture_default_str();
   app.add_option("--catalog", globals.catalog,
                  "Iceberg catalog: a SQLite file, or http(s)://... for an Iceberg REST catalog")
       ->envname("CLICKSTREAM_CATALOG")
+      ->check(NameValue())
       ->capture_default_str();
   app.add_option("--warehouse", globals.warehouse, "Iceberg warehouse directory")
       ->envname("CLICKSTREAM_WAREHOUSE")
+      ->check(NameValue())
       ->capture_default_str();
 
   int exit_code = kExitOk;

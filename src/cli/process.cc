@@ -57,9 +57,8 @@ Status Process(const ProcessFlags& flags, const GlobalOptions& globals) {
   options.warehouse = globals.warehouse;
   options.topic = flags.topic;
   options.group = flags.group;
-  CS_ASSIGN_OR_RETURN(options.table, catalog::ParseTableIdentifier(flags.table));
-  if (flags.commit_interval_ms <= 0)
-    return InvalidArgument("--commit-interval-ms must be positive");
+  CS_ASSIGN_OR_RETURN(options.table, AsUsage(catalog::ParseTableIdentifier(flags.table)));
+  if (flags.commit_interval_ms <= 0) return Usage("--commit-interval-ms must be positive");
   options.commit_interval = std::chrono::milliseconds(flags.commit_interval_ms);
   options.session_timeout = std::chrono::milliseconds(flags.session_timeout_ms);
   options.until_caught_up = flags.until_caught_up;
@@ -135,11 +134,16 @@ void AddProcessCommand(CLI::App& root, const GlobalOptions& globals, int& exit_c
       "process",
       "Read click events from Kafka and write them exactly once into Iceberg tables: parsed clicks "
       "to --table, malformed messages to <table>_dlq, enriched clicks to <table>_enriched");
-  cmd->add_option("--topic", flags->topic, "Kafka topic to read")->capture_default_str();
+  cmd->add_option("--topic", flags->topic, "Kafka topic to read")
+      ->check(NameValue())
+      ->capture_default_str();
   cmd->add_option("--group", flags->group,
                   "Consumer group; the tables record offsets under this name")
+      ->check(NameValue())
       ->capture_default_str();
-  cmd->add_option("--table", flags->table, "Clicks table (namespace.table)")->capture_default_str();
+  cmd->add_option("--table", flags->table, "Clicks table (namespace.table)")
+      ->check(NameValue())
+      ->capture_default_str();
   cmd->add_option("--commit-interval-ms", flags->commit_interval_ms,
                   "Time between two commits (each commit makes rows visible)")
       ->capture_default_str();

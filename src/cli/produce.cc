@@ -131,7 +131,9 @@ void AddProduceCommand(CLI::App& root, const GlobalOptions& globals, int& exit_c
       "produce",
       "Send generated click events (JSON, key = user_id) to a Kafka topic, creating it if missing");
   auto flags = std::make_shared<ProduceFlags>();
-  cmd->add_option("--topic", flags->topic, "Kafka topic")->capture_default_str();
+  cmd->add_option("--topic", flags->topic, "Kafka topic")
+      ->check(NameValue())
+      ->capture_default_str();
   auto* events_opt =
       cmd->add_option("--events", flags->events,
                       "Number of events to send (default 100000 unless --duration is given)")

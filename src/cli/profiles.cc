@@ -19,7 +19,8 @@ struct ProfilesFlags {
 };
 
 Status Generate(const ProfilesFlags& flags, const GlobalOptions& globals) {
-  CS_ASSIGN_OR_RETURN(catalog::TableIdentifier id, catalog::ParseTableIdentifier(flags.table));
+  CS_ASSIGN_OR_RETURN(catalog::TableIdentifier id,
+                      AsUsage(catalog::ParseTableIdentifier(flags.table)));
   CS_ASSIGN_OR_RETURN(auto catalog, catalog::OpenCatalog(globals.catalog));
   CS_ASSIGN_OR_RETURN(
       pipeline::ProfilesWritten written,
@@ -50,6 +51,7 @@ void AddProfilesCommand(CLI::App& root, const GlobalOptions& globals, int& exit_
   generate->add_option("--seed", flags->seed, "Seed of the generated names and locations")
       ->capture_default_str();
   generate->add_option("--table", flags->table, "Profiles table (namespace.table)")
+      ->check(NameValue())
       ->capture_default_str();
   generate->callback([flags, &globals, &exit_code] {
     if (Status status = Generate(*flags, globals); !status) exit_code = ReportError(status.error());

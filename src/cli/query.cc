@@ -119,7 +119,7 @@ void AddQueryCommand(CLI::App& root, const GlobalOptions& globals, int& exit_cod
   auto run = [flags, &globals,
               &exit_code](Status (*question)(const QueryFlags&, const GlobalOptions&)) {
     const auto status = question(*flags, globals);
-    exit_code = status.has_value() ? kExitOk : ReportError(status.error());
+    exit_code = status.has_value() ? kExitOk : ReportError(AsUsage(status).error());
   };
 
   CLI::App* top = cmd->add_subcommand("top-pages", "The most popular pages, most clicked first");

@@ -158,7 +158,7 @@ Status RunSql(const SqlFlags& flags, const GlobalOptions& globals) {
     return RunShell(flags, globals);
   }
   if (sql.find_first_not_of(" \t\r\n;") == std::string::npos) {
-    return InvalidArgument("no SQL given: pass a query (\"SELECT ...\") or --file FILE.sql");
+    return Usage("no SQL given: pass a query (\"SELECT ...\") or --file FILE.sql");
   }
   CS_ASSIGN_OR_RETURN(auto session, analysis::OpenAnalysisSession(globals.catalog, flags.travel));
   auto result = session.duckdb.Query(sql);
@@ -197,7 +197,9 @@ void AddSqlCommand(CLI::App& root, const GlobalOptions& globals, int& exit_code)
       ->capture_default_str();
   AddTimeTravelFlags(*cmd, flags->travel);
   cmd->callback([flags, &globals, &exit_code] {
-    const auto status = RunSql(*flags, globals);
+    // DuckDB's kInvalidArgument (syntax, unknown table) and a bad --as-of are about the SQL text
+    // and the flags.
+    const auto status = AsUsage(RunSql(*flags, globals));
     exit_code = status.has_value() ? kExitOk : ReportError(status.error());
   });
 }

@@ -82,17 +82,25 @@ Result<std::unique_ptr<catalog::Catalog>> OpenCatalog(const GlobalOptions& globa
   return catalog::OpenCatalog(globals.catalog);
 }
 
+// Reading commands open an existing catalog only: a mistyped --catalog is an error, never a new
+// empty catalog (and its directories) left behind.
+Result<std::unique_ptr<catalog::Catalog>> OpenCatalogForReading(const GlobalOptions& globals) {
+  catalog::CatalogOptions options = catalog::CatalogOptionsFromEnvironment();
+  options.sqlite.create_if_missing = false;
+  return catalog::OpenCatalog(globals.catalog, options);
+}
+
 Result<Table> LoadTable(catalog::Catalog& catalog, const std::string& name) {
-  CS_ASSIGN_OR_RETURN(auto id, catalog::ParseTableIdentifier(name));
+  CS_ASSIGN_OR_RETURN(auto id, AsUsage(catalog::ParseTableIdentifier(name)));
   return Table::Load(catalog, id);
 }
 
 Status Create(const GlobalOptions& globals, const std::vector<std::string>& names) {
   std::vector<TableIdentifier> ids;
   for (const auto& name : names.empty() ? std::vector<std::string>{"website.clicks"} : names) {
-    CS_ASSIGN_OR_RETURN(auto id, catalog::ParseTableIdentifier(name));
+    CS_ASSIGN_OR_RETURN(auto id, AsUsage(catalog::ParseTableIdentifier(name)));
     if (FindContractTable(id) == nullptr) {
-      return InvalidArgument("unknown table " + id.ToString() + "; tables create knows " +
+      return Usage("unknown table " + id.ToString() + "; tables create knows " +
                              ContractTableNames());
     }
     ids.push_back(id);
@@ -113,7 +121,7 @@ Status Create(const GlobalOptions& globals, const std::vector<std::string>& name
 }
 
 Status List(const GlobalOptions& globals) {
-  CS_ASSIGN_OR_RETURN(auto catalog, OpenCatalog(globals));
+  CS_ASSIGN_OR_RETURN(auto catalog, OpenCatalogForReading(globals));
   CS_ASSIGN_OR_RETURN(auto namespaces, catalog->ListNamespaces());
   for (const auto& ns : namespaces) {
     CS_ASSIGN_OR_RETURN(auto tables, catalog->ListTables(ns));
@@ -123,7 +131,7 @@ Status List(const GlobalOptions& globals) {
 }
 
 Status Describe(const GlobalOptions& globals, const std::string& name) {
-  CS_ASSIGN_OR_RETURN(auto catalog, OpenCatalog(globals));
+  CS_ASSIGN_OR_RETURN(auto catalog, OpenCatalogForReading(globals));
   CS_ASSIGN_OR_RETURN(auto table, LoadTable(*catalog, name));
   const auto& m = table.metadata();
   std::cout << "table:            " << table.id().ToString() << "\n"
@@ -161,7 +169,7 @@ Status Describe(const GlobalOptions& globals, const std::string& name) {
 }
 
 Status Snapshots(const GlobalOptions& globals, const std::string& name) {
-  CS_ASSIGN_OR_RETURN(auto catalog, OpenCatalog(globals));
+  CS_ASSIGN_OR_RETURN(auto catalog, OpenCatalogForReading(globals));
   CS_ASSIGN_OR_RETURN(auto table, LoadTable(*catalog, name));
   static const std::set<std::string> kShown = {"operation", "added-records", "total-records",
                                                "added-data-files", "total-data-files"};
@@ -186,7 +194,7 @@ Status Snapshots(const GlobalOptions& globals, const std::string& name) {
 }
 
 Status Files(const GlobalOptions& globals, const std::string& name) {
-  CS_ASSIGN_OR_RETURN(auto catalog, OpenCatalog(globals));
+  CS_ASSIGN_OR_RETURN(auto catalog, OpenCatalogForReading(globals));
   CS_ASSIGN_OR_RETURN(auto table, LoadTable(*catalog, name));
   CS_ASSIGN_OR_RETURN(auto files, table.CurrentFiles());
   CS_ASSIGN_OR_RETURN(auto spec, table.metadata().DefaultSpec());
@@ -207,7 +215,7 @@ Status Files(const GlobalOptions& globals, const std::string& name) {
 }
 
 Status Load(const GlobalOptions& globals, const std::string& name, const std::string& path) {
-  CS_ASSIGN_OR_RETURN(auto id, catalog::ParseTableIdentifier(name));
+  CS_ASSIGN_OR_RETURN(auto id, AsUsage(catalog::ParseTableIdentifier(name)));
   CS_ASSIGN_OR_RETURN(auto catalog, OpenCatalog(globals));
   auto table = Table::Load(*catalog, id);
   if (!table.has_value() && table.error().code == ErrorCode::kNotFound) {

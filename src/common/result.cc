@@ -6,6 +6,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
   switch (code) {
     case ErrorCode::kInvalidArgument:
       return "invalid argument";
+    case ErrorCode::kUsage:
+      return "usage error";
     case ErrorCode::kNotFound:
       return "not found";
     case ErrorCode::kAlreadyExists:

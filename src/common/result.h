@@ -9,7 +9,8 @@ namespace clickstream {
 
 // What went wrong, coarse enough for callers to branch on (retry, usage error, give up).
 enum class ErrorCode {
-  kInvalidArgument,  // the caller (or the user) asked for something that cannot be done
+  kInvalidArgument,  // the caller asked for something that cannot be done (a run-time state)
+  kUsage,            // the command line itself is wrong: a bad flag or argument (exit code 2)
   kNotFound,
   kAlreadyExists,
   kConflict,            // a compare-and-swap lost a race; re-read and retry
@@ -40,6 +41,9 @@ inline std::unexpected<Error> MakeError(ErrorCode code, std::string message) {
 }
 inline std::unexpected<Error> InvalidArgument(std::string m) {
   return MakeError(ErrorCode::kInvalidArgument, std::move(m));
+}
+inline std::unexpected<Error> Usage(std::string m) {
+  return MakeError(ErrorCode::kUsage, std::move(m));
 }
 inline std::unexpected<Error> NotFound(std::string m) {
   return MakeError(ErrorCode::kNotFound, std::move(m));

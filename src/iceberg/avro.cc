@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -16,12 +17,32 @@ using nlohmann::json;
 constexpr std::string_view kMagic("Obj\x01", 4);
 constexpr std::size_t kSyncSize = 16;
 constexpr std::size_t kBlockTargetBytes = 1 << 20;
+// Schemas deeper than this are refused before they can exhaust the stack (Iceberg's manifest
+// schemas nest about 6 levels). JSON nests up to 3 levels per schema level ("fields" arrays).
+constexpr int kMaxSchemaDepth = 64;
+constexpr int kMaxSchemaJsonDepth = 4 * kMaxSchemaDepth;
+// A file's deflate blocks may inflate to at most this many bytes, or kMaxInflateRatio times the
+// file's size when that is more: a compression bomb (deflate reaches 1032:1) fails with one
+// sentence instead of taking the machine's memory. Manifests inflate 2-5x.
+constexpr std::size_t kMinInflateBudget = 16 << 20;
+constexpr std::size_t kMaxInflateRatio = 32;
 
 // ---- schema parsing ----
 
 class SchemaParser {
  public:
   Result<AvroSchema> Parse(const json& node) {
+    if (++depth_ > kMaxSchemaDepth) {
+      return Corrupt("Avro schema nests more than " + std::to_string(kMaxSchemaDepth) +
+                     " levels deep");
+    }
+    Result<AvroSchema> out = ParseNode(node);
+    --depth_;
+    return out;
+  }
+
+ private:
+  Result<AvroSchema> ParseNode(const json& node) {
     if (node.is_string()) return Named(node.get<std::string>());
     if (node.is_array()) {
       auto out = std::make_shared<AvroNode>();
@@ -90,7 +111,6 @@ class SchemaParser {
     return Named(name);
   }
 
- private:
   Result<AvroSchema> Named(const std::string& name) {
     static const std::map<std::string, AvroType, std::less<>> kPrimitives = {
         {"null", AvroType::kNull},   {"boolean", AvroType::kBoolean}, {"int", AvroType::kInt},
@@ -112,7 +132,32 @@ class SchemaParser {
   }
 
   std::map<std::string, AvroSchema> named_;
+  int depth_ = 0;
 };
+
+// Deepest nesting of JSON arrays and objects in `text` (brackets inside strings do not count).
+int JsonDepth(std::string_view text) {
+  int depth = 0;
+  int deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
 
 // ---- binary encoding ----
 
@@ -204,29 +249,56 @@ bool Fits(AvroType type, AvroValue::Kind kind) {
   return false;
 }
 
+// How many more values a decode may create. Zero-byte values (nulls) in nested arrays could
+// otherwise turn a few bytes into billions of values.
+struct DecodeBudget {
+  std::size_t values_left = 0;
+};
+
+// Values (about 100 bytes of memory each) one input of `bytes` bytes may decode into: four per
+// byte, at least kMinDecodeValues. A manifest entry of ~60 values takes ~300 bytes, less than one
+// value per byte even after inflating, so real files stay far below it.
+constexpr std::size_t kMinDecodeValues = std::size_t{1} << 20;
+DecodeBudget BudgetFor(std::size_t bytes) { return {std::max(kMinDecodeValues, 4 * bytes)}; }
+
 Result<AvroValue> DecodeNode(const AvroNode& schema, std::string_view data, std::size_t& pos,
-                             int depth);
+                             int depth, DecodeBudget& budget);
+
+// The item count of an array, map or metadata block: a negative count is followed by the block's
+// size in bytes (spec, "Complex Types: Arrays"). Every item takes at least one byte (zero-byte
+// items such as nulls are the exception Iceberg never writes), so a count larger than the bytes
+// left is corrupt rather than a reason to loop or allocate.
+Result<int64_t> GetBlockCount(std::string_view data, std::size_t& pos) {
+  CS_ASSIGN_OR_RETURN(int64_t count, GetLong(data, pos));
+  if (count < 0) {
+    if (count == std::numeric_limits<int64_t>::min()) return Corrupt("Avro: invalid block count");
+    count = -count;
+    CS_ASSIGN_OR_RETURN(int64_t block_size, GetLong(data, pos));
+    (void)block_size;
+  }
+  if (static_cast<uint64_t>(count) > data.size() - pos + 1) {
+    return Corrupt("Avro: a block claims " + std::to_string(count) + " items in the " +
+                   std::to_string(data.size() - pos) + " bytes left");
+  }
+  return count;
+}
 
 template <typename ItemFn>
 Status DecodeBlocks(std::string_view data, std::size_t& pos, ItemFn&& item) {
   while (true) {
-    CS_ASSIGN_OR_RETURN(int64_t count, GetLong(data, pos));
+    CS_ASSIGN_OR_RETURN(int64_t count, GetBlockCount(data, pos));
     if (count == 0) return Ok();
-    if (count < 0) {
-      count = -count;
-      CS_ASSIGN_OR_RETURN(int64_t block_size, GetLong(data, pos));
-      (void)block_size;
-    }
-    if (static_cast<uint64_t>(count) > data.size() - pos + 1) {
-      return Corrupt("Avro: block count larger than the remaining data");
-    }
     for (int64_t i = 0; i < count; ++i) CS_RETURN_IF_ERROR(item());
   }
 }
 
 Result<AvroValue> DecodeNode(const AvroNode& schema, std::string_view data, std::size_t& pos,
-                             int depth) {
+                             int depth, DecodeBudget& budget) {
   if (depth > 64) return Corrupt("Avro: values nested more than 64 levels deep");
+  if (budget.values_left == 0) {
+    return Corrupt("Avro: the data decodes into more values than its size allows");
+  }
+  --budget.values_left;
   AvroValue out;
   switch (schema.type) {
     case AvroType::kNull:
@@ -279,14 +351,14 @@ Result<AvroValue> DecodeNode(const AvroNode& schema, std::string_view data, std:
       if (index < 0 || static_cast<std::size_t>(index) >= schema.children.size()) {
         return Corrupt("Avro: union branch index out of range");
       }
-      return DecodeNode(*schema.children[static_cast<std::size_t>(index)], data, pos, depth + 1);
+      return DecodeNode(*schema.children[static_cast<std::size_t>(index)], data, pos, depth + 1, budget);
     }
     case AvroType::kRecord: {
       out = AvroValue::Record();
       out.items.reserve(schema.children.size());
       out.keys = schema.field_names;
       for (const auto& child : schema.children) {
-        CS_ASSIGN_OR_RETURN(auto v, DecodeNode(*child, data, pos, depth + 1));
+        CS_ASSIGN_OR_RETURN(auto v, DecodeNode(*child, data, pos, depth + 1, budget));
         out.items.push_back(std::move(v));
       }
       return out;
@@ -294,7 +366,7 @@ Result<AvroValue> DecodeNode(const AvroNode& schema, std::string_view data, std:
     case AvroType::kArray: {
       out.kind = AvroValue::Kind::kArray;
       CS_RETURN_IF_ERROR(DecodeBlocks(data, pos, [&]() -> Status {
-        CS_ASSIGN_OR_RETURN(auto v, DecodeNode(*schema.children[0], data, pos, depth + 1));
+        CS_ASSIGN_OR_RETURN(auto v, DecodeNode(*schema.children[0], data, pos, depth + 1, budget));
         out.items.push_back(std::move(v));
         return Ok();
       }));
@@ -304,7 +376,7 @@ Result<AvroValue> DecodeNode(const AvroNode& schema, std::string_view data, std:
       out.kind = AvroValue::Kind::kMap;
       CS_RETURN_IF_ERROR(DecodeBlocks(data, pos, [&]() -> Status {
         CS_ASSIGN_OR_RETURN(auto key, GetBytes(data, pos));
-        CS_ASSIGN_OR_RETURN(auto v, DecodeNode(*schema.children[0], data, pos, depth + 1));
+        CS_ASSIGN_OR_RETURN(auto v, DecodeNode(*schema.children[0], data, pos, depth + 1, budget));
         out.keys.emplace_back(key);
         out.items.push_back(std::move(v));
         return Ok();
@@ -335,7 +407,9 @@ Result<std::string> Deflate(std::string_view input) {
   return out;
 }
 
-Result<std::string> Inflate(std::string_view input) {
+// Inflates one block, failing once the output would pass `budget` bytes (then lowered by the
+// block's size, so one budget spans a whole file).
+Result<std::string> Inflate(std::string_view input, std::size_t& budget) {
   z_stream stream{};
   if (inflateInit2(&stream, -15) != Z_OK) return Internal("zlib: inflateInit2 failed");
   std::string out;
@@ -351,13 +425,20 @@ Result<std::string> Inflate(std::string_view input) {
       inflateEnd(&stream);
       return Corrupt("Avro: a deflate block does not decompress");
     }
-    out.append(buffer, sizeof(buffer) - stream.avail_out);
+    const std::size_t produced = sizeof(buffer) - stream.avail_out;
+    if (produced > budget - out.size()) {
+      inflateEnd(&stream);
+      return Corrupt("Avro: deflate blocks inflate past " + std::to_string(out.size() + produced) +
+                     " bytes, more than a manifest can hold (a compression bomb?)");
+    }
+    out.append(buffer, produced);
     if (rc == Z_OK && stream.avail_in == 0 && stream.avail_out != 0) {
       inflateEnd(&stream);
       return Corrupt("Avro: a deflate block is truncated");
     }
   }
   inflateEnd(&stream);
+  budget -= out.size();
   return out;
 }
 
@@ -435,6 +516,10 @@ const AvroValue* AvroValue::Find(std::string_view field_name) const {
 // ---- public functions ----
 
 Result<AvroSchema> ParseAvroSchema(std::string_view text) {
+  if (JsonDepth(text) > kMaxSchemaJsonDepth) {
+    return Corrupt("Avro schema nests more than " + std::to_string(kMaxSchemaDepth) +
+                   " levels deep");
+  }
   json node = json::parse(text, nullptr, false);
   if (node.is_discarded()) return Corrupt("Avro schema is not valid JSON");
   try {
@@ -527,7 +612,8 @@ Status Encode(const AvroNode& schema, const AvroValue& value, std::string& out) 
 }
 
 Result<AvroValue> Decode(const AvroNode& schema, std::string_view data, std::size_t& pos) {
-  return DecodeNode(schema, data, pos, 0);
+  DecodeBudget budget = BudgetFor(data.size());
+  return DecodeNode(schema, data, pos, 0, budget);
 }
 
 // ---- container files ----
@@ -596,13 +682,8 @@ Result<AvroFile> ReadAvroFile(std::string_view bytes) {
   std::size_t pos = kMagic.size();
   AvroFile file;
   while (true) {
-    CS_ASSIGN_OR_RETURN(int64_t count, GetLong(bytes, pos));
+    CS_ASSIGN_OR_RETURN(int64_t count, GetBlockCount(bytes, pos));
     if (count == 0) break;
-    if (count < 0) {
-      count = -count;
-      CS_ASSIGN_OR_RETURN(int64_t block_size, GetLong(bytes, pos));
-      (void)block_size;
-    }
     for (int64_t i = 0; i < count; ++i) {
       CS_ASSIGN_OR_RETURN(auto key, GetBytes(bytes, pos));
       CS_ASSIGN_OR_RETURN(auto value, GetBytes(bytes, pos));
@@ -622,6 +703,8 @@ Result<AvroFile> ReadAvroFile(std::string_view bytes) {
     return Corrupt("Avro: codec '" + codec + "' is not supported (null and deflate are)");
   }
 
+  std::size_t inflate_budget = std::max(kMinInflateBudget, kMaxInflateRatio * bytes.size());
+  DecodeBudget values = BudgetFor(bytes.size());
   while (pos < bytes.size()) {
     CS_ASSIGN_OR_RETURN(int64_t count, GetLong(bytes, pos));
     CS_ASSIGN_OR_RETURN(auto payload, GetBytes(bytes, pos));
@@ -632,12 +715,17 @@ Result<AvroFile> ReadAvroFile(std::string_view bytes) {
     std::string inflated;
     std::string_view block = payload;
     if (codec == "deflate") {
-      CS_ASSIGN_OR_RETURN(inflated, Inflate(payload));
+      CS_ASSIGN_OR_RETURN(inflated, Inflate(payload, inflate_budget));
       block = inflated;
+    }
+    // Every record takes at least one byte (see GetBlockCount).
+    if (count < 0 || static_cast<uint64_t>(count) > block.size()) {
+      return Corrupt("Avro: a block claims " + std::to_string(count) + " records in " +
+                     std::to_string(block.size()) + " bytes");
     }
     std::size_t block_pos = 0;
     for (int64_t i = 0; i < count; ++i) {
-      CS_ASSIGN_OR_RETURN(auto record, Decode(*file.schema, block, block_pos));
+      CS_ASSIGN_OR_RETURN(auto record, DecodeNode(*file.schema, block, block_pos, 0, values));
       file.records.push_back(std::move(record));
     }
     if (block_pos != block.size()) return Corrupt("Avro: block has bytes after its last record");

@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
@@ -145,6 +147,129 @@ TEST(AvroContainerTest, CorruptedFilesAreErrorsNotCrashes) {
     }
     EXPECT_GT(rejected, 250);
   }
+}
+
+// The header of an empty container file with `schema` and `codec`; its last 16 bytes are the
+// sync marker every block must end with.
+std::string EmptyFile(const std::string& schema, AvroCodec codec) {
+  return AvroFileWriter::Create(schema, {}, codec).value().Finish().value();
+}
+
+std::string Varint(int64_t v) {
+  std::string out;
+  uint64_t n = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+  while (n >= 0x80) {
+    out.push_back(static_cast<char>((n & 0x7f) | 0x80));
+    n >>= 7;
+  }
+  out.push_back(static_cast<char>(n));
+  return out;
+}
+
+// Appends one block of `count` records with `payload` (already encoded) to a container file.
+std::string WithBlock(std::string file, int64_t count, const std::string& payload) {
+  const std::string sync = file.substr(file.size() - 16);
+  return file + Varint(count) + Varint(static_cast<int64_t>(payload.size())) + payload + sync;
+}
+
+TEST(AvroHostileInputTest, BlockCountLargerThanTheBytesLeftIsCorrupt) {
+  const std::string header = EmptyFile(R"({"type": "record", "name": "r", "fields": [
+      {"name": "a", "type": "null"}]})", AvroCodec::kNull);
+  const std::string file = WithBlock(header, int64_t{1} << 40, "x");
+  auto read = ReadAvroFile(file);
+  ASSERT_FALSE(read.has_value());
+  EXPECT_EQ(read.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(read.error().message.find("1099511627776"), std::string::npos) << read.error().message;
+  // The same inside an array value, and a count of INT64_MIN.
+  auto array = ParseAvroSchema(R"({"type": "array", "items": "null"})").value();
+  for (int64_t count : {int64_t{1} << 40, std::numeric_limits<int64_t>::min()}) {
+    const std::string data = Varint(count) + Varint(1) + "x";
+    std::size_t pos = 0;
+    EXPECT_FALSE(Decode(*array, data, pos).has_value()) << count;
+  }
+  // Nested arrays of zero-byte nulls: 1500 x 1500 values from 4.5 KB are refused.
+  auto nested = ParseAvroSchema(R"({"type": "array", "items": {"type": "array", "items": "null"}})")
+                    .value();
+  std::string quadratic = Varint(1500);
+  for (int i = 0; i < 1500; ++i) quadratic += Varint(1500) + Varint(0);
+  quadratic += Varint(0);
+  std::size_t pos = 0;
+  auto decoded = Decode(*nested, quadratic, pos);
+  ASSERT_FALSE(decoded.has_value());
+  EXPECT_NE(decoded.error().message.find("more values"), std::string::npos);
+  // The header's metadata map too.
+  std::string bad_header = "Obj\x01" + Varint(std::numeric_limits<int64_t>::min());
+  EXPECT_FALSE(ReadAvroFile(bad_header).has_value());
+}
+
+TEST(AvroHostileInputTest, DeeplyNestedSchemaIsCorruptNotAStackOverflow) {
+  const int levels = 300'000;
+  std::string unions = std::string(levels, '[') + "\"null\"" + std::string(levels, ']');
+  auto parsed = ParseAvroSchema(unions);
+  ASSERT_FALSE(parsed.has_value());
+  EXPECT_EQ(parsed.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(parsed.error().message.find("levels deep"), std::string::npos);
+  std::string records = "\"long\"";
+  for (int i = 0; i < 100; ++i) {
+    records = R"({"type": "record", "name": "r)" + std::to_string(i) +
+              R"(", "fields": [{"name": "f", "type": )" + records + "}]}";
+  }
+  EXPECT_FALSE(ParseAvroSchema(records).has_value());
+  // Within the cap, nesting is fine.
+  std::string shallow = std::string(60, '[') + "\"null\"" + std::string(60, ']');
+  EXPECT_TRUE(ParseAvroSchema(shallow).has_value());
+}
+
+// Raw deflate (as the Avro codec) of one record of `schema` {"b": bytes} holding `zeros` zero
+// bytes, fed in 1 MiB pieces.
+std::string DeflatedZeros(std::size_t zeros) {
+  z_stream stream{};
+  EXPECT_EQ(deflateInit2(&stream, 9, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY), Z_OK);
+  const std::string chunk(1 << 20, '\0');
+  std::string out;
+  char buffer[1 << 16];
+  std::string length = Varint(static_cast<int64_t>(zeros));
+  stream.next_in = reinterpret_cast<Bytef*>(length.data());
+  stream.avail_in = static_cast<uInt>(length.size());
+  stream.next_out = reinterpret_cast<Bytef*>(buffer);
+  stream.avail_out = sizeof(buffer);
+  EXPECT_EQ(deflate(&stream, Z_NO_FLUSH), Z_OK);
+  out.append(buffer, sizeof(buffer) - stream.avail_out);
+  for (std::size_t done = 0; done < zeros; done += chunk.size()) {
+    const bool last = done + chunk.size() >= zeros;
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(chunk.data()));
+    stream.avail_in = static_cast<uInt>(std::min(chunk.size(), zeros - done));
+    int rc;
+    do {
+      stream.next_out = reinterpret_cast<Bytef*>(buffer);
+      stream.avail_out = sizeof(buffer);
+      rc = deflate(&stream, last ? Z_FINISH : Z_NO_FLUSH);
+      out.append(buffer, sizeof(buffer) - stream.avail_out);
+    } while (stream.avail_out == 0 || (last && rc != Z_STREAM_END));
+  }
+  deflateEnd(&stream);
+  return out;
+}
+
+TEST(AvroHostileInputTest, DeflateBombIsCorruptBeforeItTakesTheMemory) {
+  const std::string header = EmptyFile(R"({"type": "record", "name": "r", "fields": [
+      {"name": "b", "type": "bytes"}]})", AvroCodec::kDeflate);
+  const std::string bomb = DeflatedZeros(std::size_t{200} << 20);  // 200 MiB of zeros
+  ASSERT_LT(bomb.size(), std::size_t{1} << 20);
+  auto read = ReadAvroFile(WithBlock(header, 1, bomb));
+  ASSERT_FALSE(read.has_value());
+  EXPECT_EQ(read.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(read.error().message.find("compression bomb"), std::string::npos)
+      << read.error().message;
+  // Many small bombs share one budget per file; a few of them are a valid file.
+  const std::string small = DeflatedZeros(std::size_t{4} << 20);
+  std::string many = header;
+  for (int i = 0; i < 2; ++i) many = WithBlock(many, 1, small);
+  ASSERT_TRUE(ReadAvroFile(many).has_value()) << ReadAvroFile(many).error().message;
+  for (int i = 2; i < 8; ++i) many = WithBlock(many, 1, small);
+  read = ReadAvroFile(many);
+  ASSERT_FALSE(read.has_value());
+  EXPECT_NE(read.error().message.find("compression bomb"), std::string::npos);
 }
 
 TEST_F(AvroTest, FastavroReadsOurFileWithMetadataAndFieldIds) {

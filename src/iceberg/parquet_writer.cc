@@ -219,6 +219,8 @@ Result<std::unique_ptr<ParquetDataFileWriter>> ParquetDataFileWriter::Open(
   auto writer =
       parquet::arrow::FileWriter::Open(*ToArrowSchema(schema), pool, *sink, props, arrow_props);
   if (!writer.ok()) {
+    (void)(*sink)->Close();  // writing the magic bytes failed (disk full): no file is left
+    std::filesystem::remove(path, ec);
     return std::unexpected(FromArrow(writer.status(), "opening Parquet writer for " + location));
   }
 
@@ -258,6 +260,18 @@ Status ParquetDataFileWriter::Write(const arrow::RecordBatch& batch) {
   return Ok();
 }
 
+void ParquetDataFileWriter::Abandon() {
+  if (!closed_) {
+    closed_ = true;
+    (void)writer_->Close();
+  }
+  if (sink_ != nullptr && !sink_->closed()) (void)sink_->Close();
+  if (auto path = LocalPath(location_); path.has_value()) {
+    std::error_code ignored;
+    std::filesystem::remove(*path, ignored);
+  }
+}
+
 int64_t ParquetDataFileWriter::bytes_written() const {
   auto pos = sink_->Tell();
   return pos.ok() ? *pos : 0;
@@ -273,11 +287,15 @@ Result<DataFile> ParquetDataFileWriter::Close() {
   st = sink_->Close();
   if (!st.ok()) return std::unexpected(FromArrow(st, "closing " + location_));
 
+  // A writer whose row group failed (ENOSPC) may close "successfully" without a footer.
+  const std::shared_ptr<parquet::FileMetaData> meta = writer_->metadata();
+  if (meta == nullptr) return IoError("the footer of " + location_ + " was not written");
+
   DataFile file;
   file.file_path = location_;
   file.file_format = "PARQUET";
   file.file_size_in_bytes = *size;
-  CS_RETURN_IF_ERROR(FillMetrics(schema_, *writer_->metadata(), file));
+  CS_RETURN_IF_ERROR(FillMetrics(schema_, *meta, file));
   if (file.record_count != num_rows_) {
     return Internal("footer of " + location_ + " counts " + std::to_string(file.record_count) +
                     " rows, " + std::to_string(num_rows_) + " were written");

@@ -55,8 +55,12 @@ class ParquetDataFileWriter {
   const std::string& location() const { return location_; }
 
   // Writes the footer, closes the file and returns its metrics. partition and spec_id are left for
-  // the caller. The writer cannot be used afterwards.
+  // the caller. The writer cannot be used afterwards. kIoError when any write failed (disk full).
   Result<DataFile> Close();
+
+  // Closes the file without a footer or metrics and deletes it: for a file that will never be
+  // committed, also after a failed Write or Close. The writer cannot be used afterwards.
+  void Abandon();
 
  private:
   ParquetDataFileWriter() = default;

@@ -19,6 +19,7 @@
 
 #include "iceberg/batch_builder.h"
 #include "iceberg/bounds.h"
+#include "iceberg/testing_disk_full.h"
 
 namespace clickstream::iceberg {
 namespace {
@@ -257,6 +258,24 @@ TEST(ParquetDataFileWriterTest, RejectsNonLocalLocation) {
   auto w = ParquetDataFileWriter::Open(ClicksSchema(), "s3://bucket/x.parquet");
   ASSERT_FALSE(w.has_value());
   EXPECT_EQ(w.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(ParquetDataFileWriterTest, DiskFullIsAnErrorAndAbandonDeletesTheFile) {
+  TempDir dir;
+  const fs::path path = dir.path() / "full.parquet";
+  auto writer = ParquetDataFileWriter::Open(ClicksSchema(), path.string()).value();
+  Status written = Ok();
+  Result<DataFile> closed;
+  {
+    testing::FileSizeLimit full(32 << 10);
+    for (int i = 0; i < 20 && written; ++i) written = writer->Write(*ClicksBatch(20'000, i));
+    closed = writer->Close();
+  }
+  ASSERT_FALSE(written && closed) << "32 KiB cannot hold 400,000 rows";
+  EXPECT_EQ(closed ? ErrorCode::kIoError : closed.error().code, ErrorCode::kIoError);
+  EXPECT_TRUE(fs::exists(path));
+  writer->Abandon();
+  EXPECT_FALSE(fs::exists(path));
 }
 
 }  // namespace

@@ -124,6 +124,25 @@ std::string EscapePartitionPathComponent(std::string_view text) {
   return out;
 }
 
+std::string ShortenPartitionPathComponent(std::string_view escaped) {
+  if (escaped.size() <= kMaxPartitionPathComponentBytes) return std::string(escaped);
+  std::size_t cut = kPartitionPathPrefixBytes;
+  // Back off to the start of a %XX escape the cut would split.
+  if (escaped[cut - 1] == '%') {
+    cut -= 1;
+  } else if (escaped[cut - 2] == '%') {
+    cut -= 2;
+  }
+  uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a, 64 bits
+  for (char c : escaped) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  char suffix[24];
+  std::snprintf(suffix, sizeof(suffix), "-%016llx", static_cast<unsigned long long>(hash));
+  return std::string(escaped.substr(0, cut)) + suffix;
+}
+
 Result<std::string> PartitionPath(const Schema& schema, const PartitionSpec& spec,
                                   std::span<const Literal> partition) {
   if (partition.size() != spec.fields.size()) {
@@ -140,9 +159,9 @@ Result<std::string> PartitionPath(const Schema& schema, const PartitionSpec& spe
     }
     CS_ASSIGN_OR_RETURN(std::string human, HumanString(source->type, partition[i]));
     if (i > 0) path += '/';
-    path += EscapePartitionPathComponent(pf.name);
+    path += ShortenPartitionPathComponent(EscapePartitionPathComponent(pf.name));
     path += '=';
-    path += EscapePartitionPathComponent(human);
+    path += ShortenPartitionPathComponent(EscapePartitionPathComponent(human));
   }
   return path;
 }
@@ -164,7 +183,7 @@ PartitionedWriter::PartitionedWriter(Schema schema, PartitionSpec spec, std::str
       table_location_(std::move(table_location)),
       options_(std::move(options)) {}
 
-PartitionedWriter::~PartitionedWriter() = default;
+PartitionedWriter::~PartitionedWriter() { Abort(); }
 
 Result<std::unique_ptr<PartitionedWriter>> PartitionedWriter::Make(
     Schema schema, PartitionSpec spec, std::string table_location,
@@ -218,6 +237,8 @@ Result<PartitionedWriter::Partition*> PartitionedWriter::PartitionOf(std::span<c
   CS_ASSIGN_OR_RETURN(std::string path, PartitionPath(schema_, spec_, partition->values));
   partition->directory = JoinLocation(table_location_, "data");
   if (!path.empty()) partition->directory = JoinLocation(partition->directory, path);
+  partition_bytes_ += kPartitionOverheadBytes + static_cast<int64_t>(2 * key_.size() +
+                                                                     partition->directory.size());
   Partition* raw = partition.get();
   partitions_.emplace(key_, std::move(partition));
   return raw;
@@ -282,7 +303,12 @@ Status PartitionedWriter::Flush(Partition& partition) {
 Status PartitionedWriter::CloseFile(Partition& partition) {
   if (partition.file == nullptr) return Ok();
   std::unique_ptr<ParquetDataFileWriter> file = std::move(partition.file);
-  CS_ASSIGN_OR_RETURN(DataFile data_file, file->Close());
+  Result<DataFile> closed = file->Close();
+  if (!closed) {
+    file->Abandon();  // no longer tracked by the partition: delete it here
+    return std::unexpected(closed.error());
+  }
+  DataFile data_file = std::move(*closed);
   data_file.spec_id = spec_.spec_id;
   data_file.partition = partition.values;
   closed_.push_back(std::move(data_file));
@@ -291,26 +317,26 @@ Status PartitionedWriter::CloseFile(Partition& partition) {
 
 Result<std::vector<DataFile>> PartitionedWriter::Close() {
   for (auto& [key, p] : partitions_) {
-    CS_RETURN_IF_ERROR(Flush(*p));
-    CS_RETURN_IF_ERROR(CloseFile(*p));
+    Status closed = Flush(*p);
+    if (closed) closed = CloseFile(*p);
+    if (!closed) {
+      Abort();  // disk full or the like: no file of the batch is left behind
+      return std::unexpected(closed.error());
+    }
   }
   partitions_.clear();
   buffered_bytes_ = 0;
+  partition_bytes_ = 0;
   num_rows_ = 0;
   return std::exchange(closed_, {});
 }
 
 void PartitionedWriter::Abort() {
-  std::vector<std::string> written;
   for (auto& [key, p] : partitions_) {
-    if (p->file != nullptr) {
-      written.push_back(p->file->location());
-      (void)p->file->Close();
-    }
+    if (p->file != nullptr) p->file->Abandon();
   }
-  for (const DataFile& f : closed_) written.push_back(f.file_path);
-  for (const std::string& location : written) {
-    if (auto path = LocalPath(location); path.has_value()) {
+  for (const DataFile& f : closed_) {
+    if (auto path = LocalPath(f.file_path); path.has_value()) {
       std::error_code ec;
       std::filesystem::remove(*path, ec);
     }
@@ -318,6 +344,7 @@ void PartitionedWriter::Abort() {
   partitions_.clear();
   closed_.clear();
   buffered_bytes_ = 0;
+  partition_bytes_ = 0;
   num_rows_ = 0;
 }
 

@@ -23,10 +23,26 @@ namespace clickstream::iceberg {
 // byte %XX. So page "/products/12" lives under "page=%2Fproducts%2F12".
 std::string EscapePartitionPathComponent(std::string_view text);
 
+// Longest escaped partition name or value put in a directory name as it is. A longer one keeps
+// its first kPartitionPathPrefixBytes (never splitting a %XX escape) followed by '-' and 16 hex
+// digits of a hash of the whole text, so every directory level stays far below the 255-byte
+// NAME_MAX of Linux file systems whatever the value. Readers find files through manifests, which
+// hold the full value, never through directory names.
+inline constexpr std::size_t kMaxPartitionPathComponentBytes = 120;
+inline constexpr std::size_t kPartitionPathPrefixBytes = 96;
+
+// `escaped` as it goes into a directory name: unchanged up to kMaxPartitionPathComponentBytes,
+// shortened with a hash past it.
+std::string ShortenPartitionPathComponent(std::string_view escaped);
+
 // "<name>=<value>/..." for one partition tuple of an identity spec, values in their human form
-// (spec, "Partition Transforms"; null is "null"). Empty for an unpartitioned spec.
+// (spec, "Partition Transforms"; null is "null"), escaped and shortened as above. Empty for an
+// unpartitioned spec.
 Result<std::string> PartitionPath(const Schema& schema, const PartitionSpec& spec,
                                   std::span<const Literal> partition);
+
+// What one partition costs in memory besides its rows: its column builders, key and directory.
+inline constexpr int64_t kPartitionOverheadBytes = 8 << 10;
 
 struct PartitionedWriterOptions {
   ParquetWriteOptions parquet;
@@ -56,6 +72,7 @@ class PartitionedWriter {
   static Result<std::unique_ptr<PartitionedWriter>> Make(Schema schema, PartitionSpec spec,
                                                          std::string table_location,
                                                          PartitionedWriterOptions options = {});
+  // Deletes the files written since the last Close (as Abort): only Close hands files out.
   ~PartitionedWriter();
   PartitionedWriter(const PartitionedWriter&) = delete;
   PartitionedWriter& operator=(const PartitionedWriter&) = delete;
@@ -64,11 +81,17 @@ class PartitionedWriter {
   Status Append(std::span<const Value> row);
 
   int64_t num_rows() const { return num_rows_; }
+  // Rows not yet written (bounded by options.max_buffered_bytes).
   int64_t buffered_bytes() const { return buffered_bytes_; }
+  // buffered_bytes() plus kPartitionOverheadBytes and the value's own bytes for every partition
+  // seen since the last Close: a batch spread over many distinct values costs what it really holds
+  // (builders, keys, paths), so callers can bound it.
+  int64_t memory_bytes() const { return buffered_bytes_ + partition_bytes_; }
   int open_files() const;
 
   // Writes every buffered row, closes every file and returns all files written since Make. The
-  // writer is empty afterwards and may be used again (new files get new sequence numbers).
+  // writer is empty afterwards and may be used again (new files get new sequence numbers). On
+  // error (disk full) it aborts first: no file written since the last Close is left behind.
   Result<std::vector<DataFile>> Close();
 
   // Closes everything and deletes every file this writer wrote since the last Close: for a batch
@@ -94,7 +117,8 @@ class PartitionedWriter {
   std::string key_;  // reused buffer for the partition key of the current row
   std::vector<DataFile> closed_;
   int64_t num_rows_ = 0;
-  int64_t buffered_bytes_ = 0;
+  int64_t buffered_bytes_ = 0;   // rows buffered in builders, bounded by max_buffered_bytes
+  int64_t partition_bytes_ = 0;  // per-partition overhead since the last Close
   int64_t file_seq_ = 0;
   int64_t clock_ = 0;  // orders partitions by last write, for closing the least recent file
 };

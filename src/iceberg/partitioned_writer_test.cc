@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "iceberg/location.h"
+#include "iceberg/testing_disk_full.h"
 
 namespace clickstream::iceberg {
 namespace {
@@ -238,6 +239,110 @@ TEST(PartitionedWriterTest, AbortDeletesEveryFileWritten) {
   }
   EXPECT_EQ(remaining, 0);
   EXPECT_TRUE(writer->Close().value().empty());
+}
+
+TEST(PartitionPathTest, ShortensLongValuesWithAReadablePrefixAndAHash) {
+  const std::string search = "/search?q=" + std::string(290, 'x');
+  std::vector<Literal> value{Literal(search)};
+  const std::string path = PartitionPath(ClicksSchema(), PageSpec(), value).value();
+  EXPECT_LE(path.size(), 5 + kMaxPartitionPathComponentBytes);
+  EXPECT_TRUE(path.starts_with("page=%2Fsearch%3Fq%3Dxxx")) << path;
+  // Same prefix, different tail: different directories.
+  std::vector<Literal> other{Literal(search + "y")};
+  EXPECT_NE(PartitionPath(ClicksSchema(), PageSpec(), other).value(), path);
+  // Short values are untouched; a cut never splits a %XX escape.
+  EXPECT_EQ(ShortenPartitionPathComponent("abc"), "abc");
+  for (std::size_t pad = 0; pad < 3; ++pad) {
+    const std::string escaped =
+        EscapePartitionPathComponent(std::string(pad, 'a') + std::string(100, '/'));
+    const std::string shortened = ShortenPartitionPathComponent(escaped);
+    EXPECT_LE(shortened.size(), kMaxPartitionPathComponentBytes);
+    const std::string prefix = shortened.substr(0, shortened.size() - 17);
+    EXPECT_TRUE(escaped.starts_with(prefix));
+    EXPECT_EQ((prefix.size() - pad) % 3, 0u) << shortened;
+  }
+}
+
+TEST(PartitionedWriterTest, WritesPagesOfAnyLengthWithTheFullValueInTheDataFile) {
+  TempDir dir;
+  auto writer = PartitionedWriter::Make(ClicksSchema(), PageSpec(), dir.path().string()).value();
+  const std::string long_page = "/search?q=" + std::string(300, 'z') + "&lang=en";
+  const std::string huge_page(60'000, '%');  // 180,000 bytes once escaped
+  ASSERT_TRUE(AppendClick(*writer, "u1", long_page, 1).has_value());
+  ASSERT_TRUE(AppendClick(*writer, "u2", huge_page, 2).has_value());
+  ASSERT_TRUE(AppendClick(*writer, "u3", "/home", 3).has_value());
+  std::vector<DataFile> files = writer->Close().value();
+  ASSERT_EQ(files.size(), 3u);
+  std::set<std::string> pages;
+  for (const DataFile& f : files) {
+    const std::string page = std::get<std::string>(f.partition.at(0));
+    pages.insert(page);
+    for (const auto& part : fs::path(LocalPath(f.file_path).value()).lexically_relative(dir.path())) {
+      EXPECT_LE(part.string().size(), 255u);
+    }
+    ASSERT_EQ(ReadRows(f.file_path).size(), 1u);
+    EXPECT_EQ(ReadRows(f.file_path)[0].first, page);
+  }
+  EXPECT_EQ(pages, (std::set<std::string>{long_page, huge_page, "/home"}));
+}
+
+TEST(PartitionedWriterTest, CountsWhatEveryDistinctPartitionCostsInMemory) {
+  TempDir dir;
+  auto writer = PartitionedWriter::Make(ClicksSchema(), PageSpec(), dir.path().string()).value();
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(AppendClick(*writer, "u", "/p/" + std::to_string(i), i).has_value());
+  }
+  EXPECT_GE(writer->memory_bytes(), 1000 * kPartitionOverheadBytes);
+  EXPECT_LT(writer->buffered_bytes(), writer->memory_bytes());
+  EXPECT_EQ(writer->Close().value().size(), 1000u);
+  EXPECT_EQ(writer->memory_bytes(), 0);
+}
+
+int RegularFilesUnder(const fs::path& dir) {
+  int n = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) n += entry.is_regular_file();
+  return n;
+}
+
+TEST(PartitionedWriterTest, DiskFullFailsCloseAndLeavesNoFileBehind) {
+  TempDir dir;
+  PartitionedWriterOptions options;
+  options.row_group_rows = 5000;
+  auto writer =
+      PartitionedWriter::Make(ClicksSchema(), PageSpec(), dir.path().string(), options).value();
+  Status appended = Ok();
+  Result<std::vector<DataFile>> closed;
+  {
+    testing::FileSizeLimit full(16 << 10);
+    for (int i = 0; i < 60'000 && appended; ++i) {
+      appended = AppendClick(*writer, "user_" + std::to_string(i), "/p" + std::to_string(i % 3), i);
+    }
+    if (appended) closed = writer->Close();
+  }
+  ASSERT_FALSE(appended && closed) << "16 KiB files cannot hold 20,000 rows each";
+  if (appended) {
+    EXPECT_EQ(closed.error().code, ErrorCode::kIoError);
+  } else {
+    writer->Abort();
+  }
+  EXPECT_EQ(RegularFilesUnder(dir.path()), 0);
+  // The writer is usable again once there is room.
+  ASSERT_TRUE(AppendClick(*writer, "u", "/p", 1).has_value());
+  EXPECT_EQ(writer->Close().value().size(), 1u);
+}
+
+TEST(PartitionedWriterTest, DestroyingAnUnclosedWriterDeletesItsFiles) {
+  TempDir dir;
+  PartitionedWriterOptions options;
+  options.row_group_rows = 10;
+  options.target_file_size_bytes = 1;
+  {
+    auto writer =
+        PartitionedWriter::Make(ClicksSchema(), PageSpec(), dir.path().string(), options).value();
+    for (int i = 0; i < 95; ++i) ASSERT_TRUE(AppendClick(*writer, "u", "/x", i).has_value());
+    EXPECT_GT(RegularFilesUnder(dir.path()), 0);
+  }
+  EXPECT_EQ(RegularFilesUnder(dir.path()), 0);
 }
 
 TEST(PartitionedWriterTest, RejectsUnsupportedSpecsAndBadRows) {

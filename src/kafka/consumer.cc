@@ -162,9 +162,26 @@ Result<std::unique_ptr<Consumer>> Consumer::Open(const ConsumerOptions& options,
   // forever.
   rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, options.topic.c_str(), nullptr);
   const rd_kafka_metadata_t* metadata = nullptr;
-  rd_kafka_resp_err_t err =
-      rd_kafka_metadata(rk, 0, rkt, &metadata, static_cast<int>(options.connect_timeout.count()));
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TIMED_OUT;
+  bool stopped = false;
+  // Asked in short slices so that a stop request (Ctrl-C) is seen within a quarter second.
+  const auto deadline = std::chrono::steady_clock::now() + options.connect_timeout;
+  while (true) {
+    stopped = options.should_stop && options.should_stop();
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (stopped || left.count() <= 0) break;
+    const auto slice = std::min(left, std::chrono::milliseconds(250));
+    err = rd_kafka_metadata(rk, 0, rkt, &metadata, static_cast<int>(slice.count()));
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+  }
   rd_kafka_topic_destroy(rkt);
+  if (stopped) {
+    consumer->closed_ = true;
+    rd_kafka_destroy(rk);
+    consumer->rk_ = nullptr;
+    return Unavailable("stopped while waiting for the Kafka broker at " + options.brokers);
+  }
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     consumer->closed_ = true;
     rd_kafka_destroy(rk);

@@ -54,6 +54,8 @@ struct ConsumerOptions {
   std::chrono::milliseconds session_timeout{10000};
   // Partition EOF is reported through ConsumedBatch::eofs.
   bool report_partition_eof = true;
+  // Polled while Open() waits for the broker; true (SIGINT) ends the wait with kUnavailable.
+  std::function<bool()> should_stop;
 };
 
 // One consumed message; views stay valid while the ConsumedBatch that holds it lives.

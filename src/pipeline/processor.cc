@@ -99,6 +99,24 @@ Status Processor::Open() {
   catalog_options.sqlite.busy_timeout = options_.catalog_busy_timeout;
   CS_ASSIGN_OR_RETURN(catalog_, catalog::OpenCatalog(options_.catalog_path, catalog_options));
   const std::string& ns = options_.table.ns;
+  // Nothing is created before the existing tables, the broker and the topic check out.
+  CS_RETURN_IF_ERROR(TableSink::CheckExisting(*catalog_, options_.table, ClicksTable()));
+  CS_RETURN_IF_ERROR(TableSink::CheckExisting(*catalog_, {ns, options_.table.name + "_dlq"},
+                                              DeadLetterTable()));
+  if (options_.enrich) {
+    CS_RETURN_IF_ERROR(TableSink::CheckExisting(
+        *catalog_, {ns, options_.table.name + "_enriched"}, EnrichedClicksTable()));
+  }
+  kafka::ConsumerOptions consumer_options;
+  consumer_options.brokers = options_.brokers;
+  consumer_options.group_id = options_.group;
+  consumer_options.topic = options_.topic;
+  consumer_options.client_id = "clickstream-process";
+  consumer_options.connect_timeout = options_.connect_timeout;
+  consumer_options.session_timeout = options_.session_timeout;
+  consumer_options.should_stop = hooks_.should_stop;
+  // Rebalance callbacks (which use the sinks) run only inside Poll, after the sinks are open.
+  CS_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Open(consumer_options, this));
   CS_ASSIGN_OR_RETURN(
       dead_letters_,
       TableSink::Open(*catalog_, options_.warehouse, {ns, options_.table.name + "_dlq"},
@@ -113,14 +131,6 @@ Status Processor::Open() {
     CS_ASSIGN_OR_RETURN(
         profiles_, ProfileDirectory::Open(*catalog_, {ns, std::string(UserProfilesTable().name)}));
   }
-  kafka::ConsumerOptions consumer_options;
-  consumer_options.brokers = options_.brokers;
-  consumer_options.group_id = options_.group;
-  consumer_options.topic = options_.topic;
-  consumer_options.client_id = "clickstream-process";
-  consumer_options.connect_timeout = options_.connect_timeout;
-  consumer_options.session_timeout = options_.session_timeout;
-  CS_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Open(consumer_options, this));
   // /healthz calls the processor stuck when a loop turn (a commit cycle at most) takes longer.
   telemetry_.Started(Sinks(), 2 * options_.commit_interval + kStuckAfter, options_.brokers,
                      options_.topic);

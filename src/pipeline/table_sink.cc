@@ -109,11 +109,20 @@ Result<std::unique_ptr<TableSink>> TableSink::Open(catalog::Catalog& catalog,
   return std::unique_ptr<TableSink>(new TableSink(std::move(impl)));
 }
 
+Status TableSink::CheckExisting(catalog::Catalog& catalog, const catalog::TableIdentifier& id,
+                                const TableDefinition& definition) {
+  Result<iceberg::Table> table = iceberg::Table::Load(catalog, id);
+  if (!table && table.error().code == ErrorCode::kNotFound) return Ok();
+  if (!table) return std::unexpected(table.error().WithContext("opening " + id.ToString()));
+  CS_ASSIGN_OR_RETURN(iceberg::Schema schema, table->metadata().CurrentSchema());
+  return CheckColumns(id, schema, definition.schema);
+}
+
 Status TableSink::Append(std::span<const iceberg::Value> row) { return impl_->writer->Append(row); }
 
 int64_t TableSink::pending_rows() const { return impl_->writer->num_rows() + impl_->written_rows; }
 
-int64_t TableSink::pending_bytes() const { return impl_->writer->buffered_bytes(); }
+int64_t TableSink::pending_bytes() const { return impl_->writer->memory_bytes(); }
 
 std::optional<int64_t> TableSink::recorded(int32_t partition) const {
   auto it = impl_->recorded.find(partition);
@@ -149,8 +158,12 @@ Result<SinkCommit> TableSink::Commit(const Positions& positions) {
   }
   iceberg::AppendOptions append;
   append.set_properties = KafkaOffsetProperties(impl_->group, impl_->topic, moved);
-  CS_ASSIGN_OR_RETURN(std::vector<iceberg::DataFile> files, impl_->writer->Close());
-  for (iceberg::DataFile& file : files) {
+  Result<std::vector<iceberg::DataFile>> files = impl_->writer->Close();
+  if (!files) {
+    DropPending();  // a failed batch (disk full) leaves no file behind
+    return std::unexpected(files.error());
+  }
+  for (iceberg::DataFile& file : *files) {
     impl_->written_rows += file.record_count;
     impl_->written.push_back(std::move(file));
   }
@@ -163,7 +176,8 @@ Result<SinkCommit> TableSink::Commit(const Positions& positions) {
   };
   Result<iceberg::Snapshot> snapshot = impl_->table.Append(impl_->written, append);
   if (!snapshot) {
-    if (fenced) DropPending();
+    // Table::Append commits nothing when it fails, fenced or not: the batch's files go too.
+    DropPending();
     return std::unexpected(snapshot.error());
   }
   for (const auto& [partition, record] : expected)

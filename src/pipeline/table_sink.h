@@ -41,6 +41,10 @@ class TableSink {
                                                  const catalog::TableIdentifier& id,
                                                  const TableDefinition& definition,
                                                  std::string group, std::string topic);
+  // Checks, creating nothing, that the table does not exist yet or has the definition's columns,
+  // so a caller can validate every table before it creates the first one.
+  static Status CheckExisting(catalog::Catalog& catalog, const catalog::TableIdentifier& id,
+                              const TableDefinition& definition);
   ~TableSink();
 
   const std::string& name() const { return name_; }

@@ -158,7 +158,7 @@ def test_load_reports_bad_lines_and_skips_them(tmp_path, clickstream):
     assert table.scan().to_arrow().num_rows == 2
 
 
-@pytest.mark.parametrize("name", ["../etc.passwd", "website/../x.t", "website..", "website.", ".x", "a.b.c"])
+@pytest.mark.parametrize("name", ["../etc.passwd", "website/../x.t", "website..", "website.", ".x", "a..b.c"])
 def test_names_that_could_escape_the_warehouse_are_usage_errors(tmp_path, clickstream, name):
     env = {"CLICKSTREAM_CATALOG": str(tmp_path / "c.db"), "CLICKSTREAM_WAREHOUSE": str(tmp_path / "wh")}
     events = tmp_path / "e.ndjson"

@@ -44,6 +44,7 @@ def test_unknown_or_missing_tables_fail_with_one_line(tmp_path, clickstream):
     env = {"CLICKSTREAM_CATALOG": str(tmp_path / "c.db"), "CLICKSTREAM_WAREHOUSE": str(tmp_path / "wh")}
     unknown = clickstream("tables", "create", "website.nope", env=env)
     assert unknown.returncode == 2 and len(unknown.stderr.strip().splitlines()) == 1
+    assert clickstream("tables", "create", "website.clicks_dlq", env=env).returncode == 0
     missing = clickstream("tables", "describe", "website.clicks", env=env)
     assert missing.returncode == 1
     assert missing.stderr.strip().splitlines() == ["clickstream: table website.clicks does not exist"]
