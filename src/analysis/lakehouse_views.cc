@@ -20,8 +20,8 @@ namespace {
 Result<int64_t> ParseInstantMillis(DuckDbSession& session, const std::string& text) {
   auto parsed = session.Query("SELECT epoch_ms(CAST($1 AS TIMESTAMPTZ))", {text});
   if (!parsed || parsed->rows.size() != 1 || !parsed->rows[0][0]) {
-    return InvalidArgument("--as-of " + QuoteSqlString(text) +
-                           " is not a timestamp (e.g. 2026-11-23T22:55:00Z)");
+    return Usage("--as-of " + QuoteSqlString(text) +
+                 " is not a timestamp (e.g. 2026-11-23T22:55:00Z)");
   }
   return static_cast<int64_t>(std::strtoll(parsed->rows[0][0]->c_str(), nullptr, 10));
 }

@@ -43,8 +43,8 @@ Status PointClicksView(DuckDbSession& session, const ExposedTable& table,
 Status CheckSince(DuckDbSession& session, const std::optional<std::string>& since) {
   if (!since) return Ok();
   if (!session.Query("SELECT epoch_ms(CAST($1 AS TIMESTAMPTZ))", {*since})) {
-    return InvalidArgument("--since " + QuoteSqlString(*since) +
-                           " is not a timestamp (e.g. 2026-11-23T22:00:00Z)");
+    return Usage("--since " + QuoteSqlString(*since) +
+                 " is not a timestamp (e.g. 2026-11-23T22:00:00Z)");
   }
   return Ok();
 }

@@ -11,8 +11,11 @@
 #include "catalog/identifier.h"
 #include "catalog/open_catalog.h"
 #include "cli/command.h"
+#include "cli/maintenance_actions.h"
 #include "cli/stop_signals.h"
 #include "maintenance/maintainer.h"
+#include "metrics/maintenance_metrics.h"
+#include "metrics/metrics_server.h"
 
 namespace clickstream::cli {
 namespace {
@@ -22,7 +25,13 @@ struct MaintainFlags {
   double interval_s = 30;
   double budget_s = 60;
   bool once = false;
+  std::string metrics_addr;  // empty: no metrics endpoint
 };
+
+// How long one pass may stay silent before /healthz answers 503.
+std::chrono::milliseconds MaxSilence(std::chrono::milliseconds interval) {
+  return interval + std::chrono::minutes(15);
+}
 
 // The tables named on the command line, or every table of the catalog (listed anew each cycle).
 Result<std::vector<catalog::TableIdentifier>> Tables(catalog::Catalog& catalog,
@@ -50,24 +59,46 @@ void SleepUnlessStopped(const StopSignals& stop, std::chrono::milliseconds durat
 }
 
 Status Maintain(const MaintainFlags& flags, const GlobalOptions& globals) {
-  if (flags.interval_s <= 0) return InvalidArgument("--interval must be positive");
-  if (flags.budget_s <= 0) return InvalidArgument("--budget must be positive");
-  for (const auto& name : flags.tables) CS_RETURN_IF_ERROR(catalog::ParseTableIdentifier(name));
+  if (flags.interval_s <= 0) return Usage("--interval must be positive");
+  if (flags.budget_s <= 0) return Usage("--budget must be positive");
+  for (const auto& name : flags.tables) {
+    CS_RETURN_IF_ERROR(AsUsage(catalog::ParseTableIdentifier(name)));
+  }
   const auto interval = std::chrono::milliseconds(static_cast<int64_t>(flags.interval_s * 1000));
   const auto budget = std::chrono::milliseconds(static_cast<int64_t>(flags.budget_s * 1000));
-  const StopSignals stop;
+  const StopSignals stop;  // first: the server's threads inherit its signal mask
+  std::unique_ptr<metrics::MetricsServer> server;
+  std::unique_ptr<metrics::MaintenanceMetrics> maintenance_metrics;
+  if (!flags.metrics_addr.empty()) {
+    CS_ASSIGN_OR_RETURN(server, metrics::MetricsServer::Start(flags.metrics_addr));
+    CS_ASSIGN_OR_RETURN(maintenance_metrics,
+                        metrics::MaintenanceMetrics::Register(server->registry()));
+    std::fprintf(stderr, "maintain: serving /metrics and /healthz on %s (port %d)\n",
+                 flags.metrics_addr.c_str(), server->port());
+  }
   CS_ASSIGN_OR_RETURN(auto catalog, catalog::OpenCatalog(globals.catalog));
   maintenance::Maintainer maintainer(*catalog);
   int failures = 0;
   do {
+    if (server) server->health().Beat("maintain", MaxSilence(interval), "maintaining the tables");
     CS_ASSIGN_OR_RETURN(auto tables, Tables(*catalog, flags.tables));
+    int pass_failures = 0;
     // One table per cycle slice: every table gets the whole budget in turn.
     for (size_t i = 0; i < tables.size() && !stop.Requested(); ++i) {
-      for (const auto& action : maintainer.RunCycle(std::span(&tables[i], 1), budget)) {
-        failures += action.ok ? 0 : 1;
+      const auto actions = maintainer.RunCycle(std::span(&tables[i], 1), budget);
+      for (const auto& action : actions) {
+        pass_failures += action.ok ? 0 : 1;
         std::printf("maintain: %s\n", maintenance::ActionText(action).c_str());
         std::fflush(stdout);
       }
+      if (maintenance_metrics) RecordMaintenance(actions, *maintenance_metrics);
+    }
+    failures += pass_failures;
+    if (server && pass_failures > 0) {
+      server->health().Fail("maintenance", std::to_string(pass_failures) +
+                                               " tasks failed in the last pass (see the log)");
+    } else if (server) {
+      server->health().Clear("maintenance");
     }
     if (!flags.once) SleepUnlessStopped(stop, interval);
   } while (!flags.once && !stop.Requested());
@@ -94,6 +125,9 @@ void AddMaintainCommand(CLI::App& root, const GlobalOptions& globals, int& exit_
                   "Seconds of work per table and pass; no task starts once it is spent")
       ->capture_default_str();
   cmd->add_flag("--once", flags->once, "One pass over the tables, then exit");
+  cmd->add_option("--metrics-addr", flags->metrics_addr,
+                  "Serve Prometheus metrics on http://HOST:PORT/metrics and health on /healthz "
+                  "(port 0: any free port); off by default");
   cmd->callback([flags, &globals, &exit_code] {
     if (Status status = Maintain(*flags, globals); !status) exit_code = ReportError(status.error());
   });

@@ -9,6 +9,7 @@
 #include "catalog/identifier.h"
 #include "catalog/open_catalog.h"
 #include "cli/command.h"
+#include "cli/maintenance_actions.h"
 #include "cli/stop_signals.h"
 #include "events/event_time.h"
 #include "maintenance/maintainer.h"
@@ -20,6 +21,8 @@ namespace clickstream::cli {
 namespace {
 
 constexpr std::chrono::milliseconds kMaintenanceLockWait{2000};
+// How long one maintenance task may run before /healthz calls the processor stuck.
+constexpr std::chrono::minutes kMaintenanceMaxSilence{15};
 
 struct ProcessFlags {
   std::string topic = "user_clicks";
@@ -49,6 +52,48 @@ void PrintProgress(const pipeline::ProcessorStats& stats, int64_t& last_consumed
       static_cast<long long>(stats.lag), stats.assigned_partitions, stats.last_commit_ms,
       stats.last_client_error.empty() ? "" : " - kafka: ", stats.last_client_error.c_str());
 }
+
+// Table maintenance between commits, on a catalog connection of its own that never waits long
+// for a lock: a busy catalog postpones maintenance, not the stream. The connection opens at the
+// first pause (the processor has created the tables by then) and is retried at the next one.
+// With --metrics-addr, the runs are counted and /healthz knows that a long task is not a stall.
+class BackgroundMaintenance {
+ public:
+  BackgroundMaintenance(std::string catalog_uri, std::vector<catalog::TableIdentifier> tables,
+                        metrics::ProcessorMetrics* metrics)
+      : catalog_uri_(std::move(catalog_uri)), tables_(std::move(tables)), metrics_(metrics) {}
+
+  void RunCycle(std::chrono::milliseconds budget) {
+    if (metrics_) {
+      metrics_->health().Beat("processor", kMaintenanceMaxSilence, "maintaining the tables");
+    }
+    if (!maintainer_) {
+      catalog::CatalogOptions options = catalog::CatalogOptionsFromEnvironment();
+      options.sqlite.busy_timeout = kMaintenanceLockWait;
+      options.sqlite.create_if_missing = false;
+      Result<std::unique_ptr<catalog::Catalog>> opened =
+          catalog::OpenCatalog(catalog_uri_, options);
+      if (!opened.has_value()) return;  // busy or unreachable now; the next pause tries again
+      catalog_ = std::move(*opened);
+      maintainer_.emplace(*catalog_);
+    }
+    const std::vector<maintenance::MaintenanceAction> actions =
+        maintainer_->RunCycle(tables_, budget);
+    for (const auto& action : actions) {
+      if (action.changed || !action.ok) {
+        std::fprintf(stderr, "process: maintain %s\n", maintenance::ActionText(action).c_str());
+      }
+    }
+    if (metrics_) RecordMaintenance(actions, metrics_->maintenance());
+  }
+
+ private:
+  std::string catalog_uri_;
+  std::vector<catalog::TableIdentifier> tables_;
+  metrics::ProcessorMetrics* metrics_;
+  std::unique_ptr<catalog::Catalog> catalog_;
+  std::optional<maintenance::Maintainer> maintainer_;
+};
 
 Status Process(const ProcessFlags& flags, const GlobalOptions& globals) {
   pipeline::ProcessorOptions options;
@@ -89,25 +134,13 @@ Status Process(const ProcessFlags& flags, const GlobalOptions& globals) {
   hooks.on_warning = [](const std::string& warning) {
     std::fprintf(stderr, "process: warning: %s\n", warning.c_str());
   };
-  // Table maintenance between commits, on a catalog connection of its own that never waits long
-  // for a lock (a busy catalog postpones maintenance, not the stream).
-  std::unique_ptr<catalog::Catalog> maintenance_catalog;
-  std::optional<maintenance::Maintainer> maintainer;
   std::vector<catalog::TableIdentifier> maintained{options.table,
                                                    {options.table.ns, options.table.name + "_dlq"}};
   if (options.enrich) maintained.push_back({options.table.ns, options.table.name + "_enriched"});
+  BackgroundMaintenance maintenance(globals.catalog, std::move(maintained), options.metrics);
   if (!flags.no_maintain) {
-    catalog::CatalogOptions catalog_options = catalog::CatalogOptionsFromEnvironment();
-    catalog_options.sqlite.busy_timeout = kMaintenanceLockWait;
-    CS_ASSIGN_OR_RETURN(maintenance_catalog,
-                        catalog::OpenCatalog(globals.catalog, catalog_options));
-    maintainer.emplace(*maintenance_catalog);
-    hooks.between_commits = [&](std::chrono::milliseconds budget) {
-      for (const auto& action : maintainer->RunCycle(maintained, budget)) {
-        if (action.changed || !action.ok) {
-          std::fprintf(stderr, "process: maintain %s\n", maintenance::ActionText(action).c_str());
-        }
-      }
+    hooks.between_commits = [&maintenance](std::chrono::milliseconds budget) {
+      maintenance.RunCycle(budget);
     };
   }
   const auto start = std::chrono::steady_clock::now();

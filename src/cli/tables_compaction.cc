@@ -73,6 +73,7 @@ Status RewriteDataFiles(const GlobalOptions& globals, const CompactionArgs& args
   options.threads = args.threads;
   std::unique_ptr<catalog::Catalog> catalog;
   CS_ASSIGN_OR_RETURN(auto table, OpenTable(globals, args.table, catalog));
+  CS_RETURN_IF_ERROR(AsUsage(maintenance::ValidateRewriteOptions(table.metadata(), options)));
   CS_ASSIGN_OR_RETURN(auto r, maintenance::RewriteDataFiles(table, options));
   if (!r.snapshot_id) {
     std::printf("%s: nothing to rewrite (no partition has a group of small files), %.2f s\n",

@@ -158,6 +158,8 @@ DeletedFiles DeleteExpiredFiles(const ExpiredFiles& files) {
         continue;
       }
       std::error_code ec;
+      std::error_code size_error;
+      const auto size = std::filesystem::file_size(path, size_error);
       std::filesystem::remove(path, ec);
       // Hadoop's local file system (Spark, Flink) keeps a ".<name>.crc" checksum beside a file.
       std::filesystem::path file(path);
@@ -168,6 +170,7 @@ DeletedFiles DeleteExpiredFiles(const ExpiredFiles& files) {
         ++deleted.failed;
       } else {
         ++count;
+        if (!size_error) deleted.bytes += static_cast<int64_t>(size);
       }
     }
   };

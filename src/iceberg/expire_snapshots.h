@@ -70,6 +70,7 @@ struct DeletedFiles {
   int64_t content_files = 0;
   int64_t statistics_files = 0;
   int64_t failed = 0;  // could not be deleted (remove-orphan-files picks them up later)
+  int64_t bytes = 0;   // the size of what was deleted
 };
 
 // Deletes the files; files already gone count as deleted, failures are counted, not fatal.

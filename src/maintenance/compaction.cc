@@ -95,6 +95,14 @@ Result<std::vector<iceberg::RewriteGroup>> RewriteGroups(const iceberg::TableMet
 
 }  // namespace
 
+Status ValidateRewriteOptions(const iceberg::TableMetadata& metadata,
+                              const RewriteDataFilesOptions& options) {
+  CS_ASSIGN_OR_RETURN(auto schema, metadata.CurrentSchema());
+  CS_RETURN_IF_ERROR(ValidateSortColumns(schema, options.sort_by));
+  CS_RETURN_IF_ERROR(PlanOptions(metadata, options));
+  return Ok();
+}
+
 Result<RewriteDataFilesResult> RewriteDataFiles(iceberg::Table& table,
                                                 const RewriteDataFilesOptions& options) {
   CS_RETURN_IF_ERROR(table.Refresh());

@@ -37,6 +37,11 @@ struct RewriteDataFilesResult {
   std::optional<int64_t> snapshot_id;  // none when nothing needed rewriting
 };
 
+// kInvalidArgument when `options.where` or `options.sort_by` does not fit the table (the checks
+// RewriteDataFiles makes first), so that a command can call them usage errors up front.
+Status ValidateRewriteOptions(const iceberg::TableMetadata& metadata,
+                              const RewriteDataFilesOptions& options);
+
 // Plans file groups on the current snapshot, rewrites them (new files are orphans until the
 // commit), and commits one `replace` snapshot through iceberg::RewriteFiles, which re-validates
 // the inputs on every attempt. kInvalidArgument for a bad --where or --sort-by.

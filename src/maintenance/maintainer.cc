@@ -160,6 +160,7 @@ MaintenanceAction Maintainer::RunTask(iceberg::Table& table, MaintenanceTask tas
       }
       action.changed = !result->plan.expired.empty();
       action.detail = ExpiryText(*result);
+      action.bytes_reclaimed = result->deleted.bytes;
       if (result->cleanup_error) action.ok = false;
       break;
     }
@@ -174,6 +175,7 @@ MaintenanceAction Maintainer::RunTask(iceberg::Table& table, MaintenanceTask tas
       }
       action.changed = result->snapshot_id.has_value();
       if (!action.changed) state.idle_rewrite_at_files = TotalDataFiles(table.metadata());
+      if (action.changed) action.files_rewritten = result->files_rewritten;
       action.detail = Format("rewrote %lld files (%lld bytes) into %lld in %lld groups",
                              static_cast<long long>(result->files_rewritten),
                              static_cast<long long>(result->bytes_rewritten),
@@ -190,6 +192,7 @@ MaintenanceAction Maintainer::RunTask(iceberg::Table& table, MaintenanceTask tas
       }
       action.changed = result->snapshot_id.has_value();
       if (!action.changed) state.idle_manifests_at_snapshot = table.metadata().current_snapshot_id;
+      if (action.changed) action.files_rewritten = result->manifests_replaced;
       action.detail = Format("replaced %lld manifests by %lld",
                              static_cast<long long>(result->manifests_replaced),
                              static_cast<long long>(result->manifests_created));
@@ -205,6 +208,7 @@ MaintenanceAction Maintainer::RunTask(iceberg::Table& table, MaintenanceTask tas
         break;
       }
       action.changed = result->deleted_files > 0;
+      action.bytes_reclaimed = result->deleted_bytes;
       action.detail = Format("deleted %lld orphan files (%lld bytes) of %lld scanned",
                              static_cast<long long>(result->deleted_files),
                              static_cast<long long>(result->deleted_bytes),

@@ -64,6 +64,8 @@ struct MaintenanceAction {
   bool changed = false;  // committed or deleted something
   std::string detail;    // one line: what was done, or the error
   double millis = 0;
+  int64_t files_rewritten = 0;  // data or manifest files replaced
+  int64_t bytes_reclaimed = 0;  // bytes deleted from storage
 };
 
 // "website.clicks expire-snapshots: expired 3 snapshots ... (12 ms)", or the error.

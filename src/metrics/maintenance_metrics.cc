@@ -32,6 +32,7 @@ void MaintenanceMetrics::RecordRun(std::string_view table, std::string_view oper
                                    double seconds) {
   const std::vector<std::string> labels{std::string(table), std::string(operation)};
   runs_->WithLabels(labels).Increment();
+  failures_->WithLabels(labels).Increment(0);  // present at 0 for alerts on its rate
   // Touch the series even at 0 so a dashboard shows the table before its first rewrite.
   files_rewritten_->WithLabels(labels).Increment(static_cast<double>(files_rewritten));
   bytes_reclaimed_->WithLabels(labels).Increment(static_cast<double>(bytes_reclaimed));

@@ -101,11 +101,11 @@ Status Processor::Open() {
   const std::string& ns = options_.table.ns;
   // Nothing is created before the existing tables, the broker and the topic check out.
   CS_RETURN_IF_ERROR(TableSink::CheckExisting(*catalog_, options_.table, ClicksTable()));
-  CS_RETURN_IF_ERROR(TableSink::CheckExisting(*catalog_, {ns, options_.table.name + "_dlq"},
-                                              DeadLetterTable()));
+  CS_RETURN_IF_ERROR(
+      TableSink::CheckExisting(*catalog_, {ns, options_.table.name + "_dlq"}, DeadLetterTable()));
   if (options_.enrich) {
-    CS_RETURN_IF_ERROR(TableSink::CheckExisting(
-        *catalog_, {ns, options_.table.name + "_enriched"}, EnrichedClicksTable()));
+    CS_RETURN_IF_ERROR(TableSink::CheckExisting(*catalog_, {ns, options_.table.name + "_enriched"},
+                                                EnrichedClicksTable()));
   }
   kafka::ConsumerOptions consumer_options;
   consumer_options.brokers = options_.brokers;
@@ -391,6 +391,7 @@ Result<ProcessorStats> Processor::Run() {
       if (options_.until_caught_up && CaughtUp()) break;  // not fenced: all committed
       // Half an interval: the rest absorbs a slow commit, so freshness stays near one interval.
       hooks_.between_commits(options_.commit_interval / 2);
+      telemetry_.Beat();  // the hook may have widened the health watch for a long task
     }
     if (Clock::now() >= next_progress) {
       UpdateLag();
