@@ -63,7 +63,7 @@ Status ClickQuestions::RequireClicks() {
 }
 
 Result<std::vector<PageClicks>> ClickQuestions::TopPages(int64_t limit) {
-  if (limit < 1) return InvalidArgument("--limit must be at least 1");
+  if (limit < 1) return Usage("--limit must be at least 1");
   CS_ASSIGN_OR_RETURN(std::string sql, LoadQueryFile(sql_dir_, "top_pages"));
   CS_ASSIGN_OR_RETURN(
       auto result,

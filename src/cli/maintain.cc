@@ -91,7 +91,10 @@ Status Maintain(const MaintainFlags& flags, const GlobalOptions& globals) {
         std::printf("maintain: %s\n", maintenance::ActionText(action).c_str());
         std::fflush(stdout);
       }
-      if (maintenance_metrics) RecordMaintenance(actions, *maintenance_metrics);
+      if (maintenance_metrics) {
+        RecordMaintenance(actions, *maintenance_metrics);
+        RecordHealth(*catalog, tables[i], *maintenance_metrics);
+      }
     }
     failures += pass_failures;
     if (server && pass_failures > 0) {

@@ -23,6 +23,8 @@ namespace {
 constexpr std::chrono::milliseconds kMaintenanceLockWait{2000};
 // How long one maintenance task may run before /healthz calls the processor stuck.
 constexpr std::chrono::minutes kMaintenanceMaxSilence{15};
+// How often each table's health gauges are measured while the stream runs.
+constexpr std::chrono::seconds kHealthInterval{60};
 
 struct ProcessFlags {
   std::string topic = "user_clicks";
@@ -84,7 +86,14 @@ class BackgroundMaintenance {
         std::fprintf(stderr, "process: maintain %s\n", maintenance::ActionText(action).c_str());
       }
     }
-    if (metrics_) RecordMaintenance(actions, metrics_->maintenance());
+    if (!metrics_) return;
+    RecordMaintenance(actions, metrics_->maintenance());
+    // Measuring reads the current manifests: once a minute, one table per pause.
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= next_health_) {
+      RecordHealth(*catalog_, tables_[health_table_++ % tables_.size()], metrics_->maintenance());
+      next_health_ = now + kHealthInterval / tables_.size();
+    }
   }
 
  private:
@@ -93,6 +102,8 @@ class BackgroundMaintenance {
   metrics::ProcessorMetrics* metrics_;
   std::unique_ptr<catalog::Catalog> catalog_;
   std::optional<maintenance::Maintainer> maintainer_;
+  std::chrono::steady_clock::time_point next_health_;
+  size_t health_table_ = 0;
 };
 
 Status Process(const ProcessFlags& flags, const GlobalOptions& globals) {

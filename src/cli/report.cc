@@ -35,7 +35,7 @@ Status WriteFile(const std::string& path, const std::string& text) {
 }
 
 Status Report(const ReportFlags& flags, const GlobalOptions& globals) {
-  if (flags.top < 1) return InvalidArgument("--top must be at least 1");
+  if (flags.top < 1) return Usage("--top must be at least 1");
   const auto start = std::chrono::steady_clock::now();
   CS_ASSIGN_OR_RETURN(auto session, analysis::OpenAnalysisSession(globals.catalog));
   analysis::ReportOptions options;

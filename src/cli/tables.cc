@@ -101,7 +101,7 @@ Status Create(const GlobalOptions& globals, const std::vector<std::string>& name
     CS_ASSIGN_OR_RETURN(auto id, AsUsage(catalog::ParseTableIdentifier(name)));
     if (FindContractTable(id) == nullptr) {
       return Usage("unknown table " + id.ToString() + "; tables create knows " +
-                             ContractTableNames());
+                   ContractTableNames());
     }
     ids.push_back(id);
   }

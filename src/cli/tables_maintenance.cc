@@ -41,16 +41,16 @@ Result<int64_t> CutoffMillis(const std::string& text, int64_t now_ms) {
   if (auto age = maintenance::ParseDuration(text); age.has_value()) return now_ms - age->count();
   auto micros = events::ParseTimestampMicros(text);
   if (!micros.has_value()) {
-    return InvalidArgument("--older-than '" + text +
-                           "' is neither a duration (10m, 1h, 5d) nor a timestamp "
-                           "(2026-11-23T22:55:00Z)");
+    return Usage("--older-than '" + text +
+                 "' is neither a duration (10m, 1h, 5d) nor a timestamp "
+                 "(2026-11-23T22:55:00Z)");
   }
   return *micros / 1000;
 }
 
 Status Health(const GlobalOptions& globals, const LifecycleArgs& args) {
   if (args.format != "text" && args.format != "json") {
-    return InvalidArgument("--format must be text or json");
+    return Usage("--format must be text or json");
   }
   CS_ASSIGN_OR_RETURN(auto catalog, catalog::OpenCatalog(globals.catalog));
   CS_ASSIGN_OR_RETURN(auto table, LoadTable(*catalog, args.table));
@@ -71,7 +71,7 @@ Status Expire(const GlobalOptions& globals, const LifecycleArgs& args) {
     CS_ASSIGN_OR_RETURN(options.older_than_ms, CutoffMillis(args.older_than, now));
   }
   if (args.retain_last && *args.retain_last < 1) {
-    return InvalidArgument("--retain-last must be at least 1 (the current snapshot always stays)");
+    return Usage("--retain-last must be at least 1 (the current snapshot always stays)");
   }
   options.retain_last = args.retain_last;
   CS_ASSIGN_OR_RETURN(auto catalog, catalog::OpenCatalog(globals.catalog));

@@ -24,7 +24,33 @@ Result<std::unique_ptr<MaintenanceMetrics>> MaintenanceMetrics::Register(Registr
                       registry.AddHistogram("clickstream_maintenance_duration_seconds",
                                             "Wall time of one table maintenance run.",
                                             {"operation"}, DurationBuckets()));
+  const std::pair<const char*, int64_t TableHealthGauges::*> gauges[] = {
+      {"data_files", &TableHealthGauges::data_files},
+      {"data_bytes", &TableHealthGauges::data_bytes},
+      {"small_files", &TableHealthGauges::small_files},
+      {"delete_files", &TableHealthGauges::delete_files},
+      {"partitions", &TableHealthGauges::partitions},
+      {"snapshots", &TableHealthGauges::snapshots},
+      {"manifests", &TableHealthGauges::manifests},
+      {"metadata_files", &TableHealthGauges::metadata_files},
+      {"current_metadata_bytes", &TableHealthGauges::current_metadata_bytes},
+      {"metadata_dir_bytes", &TableHealthGauges::metadata_dir_bytes},
+  };
+  for (const auto& [field, member] : gauges) {
+    CS_ASSIGN_OR_RETURN(
+        Family<Gauge> * family,
+        registry.AddGauge(std::string("clickstream_table_health_") + field,
+                          std::string("The table's ") + field + " as `tables health` measured it.",
+                          {"table"}));
+    self->health_.emplace_back(family, member);
+  }
   return self;
+}
+
+void MaintenanceMetrics::RecordHealth(std::string_view table, const TableHealthGauges& health) {
+  for (const auto& [family, member] : health_) {
+    family->WithLabels({std::string(table)}).Set(static_cast<double>(health.*member));
+  }
 }
 
 void MaintenanceMetrics::RecordRun(std::string_view table, std::string_view operation,

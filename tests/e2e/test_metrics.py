@@ -47,6 +47,16 @@ PROCESSOR_FAMILIES = {
     "clickstream_maintenance_files_rewritten": "counter",
     "clickstream_maintenance_bytes_reclaimed": "counter",
     "clickstream_maintenance_duration_seconds": "histogram",
+    "clickstream_table_health_data_files": "gauge",
+    "clickstream_table_health_data_bytes": "gauge",
+    "clickstream_table_health_small_files": "gauge",
+    "clickstream_table_health_delete_files": "gauge",
+    "clickstream_table_health_partitions": "gauge",
+    "clickstream_table_health_snapshots": "gauge",
+    "clickstream_table_health_manifests": "gauge",
+    "clickstream_table_health_metadata_files": "gauge",
+    "clickstream_table_health_current_metadata_bytes": "gauge",
+    "clickstream_table_health_metadata_dir_bytes": "gauge",
     "process_cpu_seconds": "counter",
     "process_resident_memory_bytes": "gauge",
     "process_virtual_memory_bytes": "gauge",
@@ -319,4 +329,12 @@ def test_maintain_counts_its_runs_files_rewritten_and_bytes_reclaimed(tmp_path, 
                             operation=operation, **labels) == 0
         assert scrape.value("clickstream_maintenance_duration_seconds_count",
                             operation=operation) >= 1
+    # `tables health` as gauges: the same figures as the command prints.
+    shown = clickstream("tables", "health", "website.clicks", "--format", "json",
+                        env=lakehouse.environment)
+    assert shown.returncode == 0, shown.stderr
+    health = json.loads(shown.stdout)
+    for field in ("data_files", "data_bytes", "small_files", "partitions", "snapshots", "manifests",
+                  "current_metadata_bytes"):
+        assert scrape.value("clickstream_table_health_" + field, **labels) == health[field], field
     assert_judges_agree(lakehouse)
