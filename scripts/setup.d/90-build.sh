@@ -5,5 +5,5 @@ if [ ! -f "$BUILD_DIR/build.ninja" ]; then
   cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCLICKSTREAM_PYTHON="$VENV/bin/python" >/dev/null
 fi
 log "building build/clickstream"
-cmake --build "$BUILD_DIR" -j2 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+cmake --build "$BUILD_DIR" -j2 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }  # a failed build fails setup (pipefail)
 [ -x "$BUILD_DIR/clickstream" ] || die "the build did not produce $BUILD_DIR/clickstream"
