@@ -35,20 +35,33 @@ struct ProcessFlags {
   bool until_caught_up = false;
   bool enrich = false;
   std::string reset_offsets;  // "", "earliest" or "latest"
-  std::string metrics_addr;   // empty: no metrics endpoint
+  std::string on_bad_record = "dlq";
+  std::string metrics_addr;  // empty: no metrics endpoint
   std::string event_time_zone = "UTC";
   bool no_maintain = false;
 };
+
+// ", 12 skipped bad records (broken_json 7, empty 5)", or nothing when none was skipped.
+std::string SkippedText(const pipeline::ProcessorStats& stats) {
+  if (stats.skipped_records == 0) return "";
+  std::string text = ", " + std::to_string(stats.skipped_records) + " skipped bad records (";
+  bool first = true;
+  for (const auto& [reason, count] : stats.skipped_by_reason) {
+    text += (first ? "" : ", ") + reason + " " + std::to_string(count);
+    first = false;
+  }
+  return text + ")";
+}
 
 void PrintProgress(const pipeline::ProcessorStats& stats, int64_t& last_consumed) {
   const int64_t per_second = stats.consumed - last_consumed;
   last_consumed = stats.consumed;
   std::fprintf(
       stderr,
-      "process: %lld msg/s, committed %lld rows, %lld dead letters%s, lag %lld, "
+      "process: %lld msg/s, committed %lld rows, %lld dead letters%s%s, lag %lld, "
       "%d partitions, last commit %.0f ms%s%s\n",
       static_cast<long long>(per_second), static_cast<long long>(stats.committed_rows),
-      static_cast<long long>(stats.dead_letters),
+      static_cast<long long>(stats.dead_letters), SkippedText(stats).c_str(),
       stats.enriched_rows > 0 ? (", " + std::to_string(stats.enriched_rows) + " enriched").c_str()
                               : "",
       static_cast<long long>(stats.lag), stats.assigned_partitions, stats.last_commit_ms,
@@ -122,6 +135,8 @@ Status Process(const ProcessFlags& flags, const GlobalOptions& globals) {
   CS_ASSIGN_OR_RETURN(options.event_time_zone, events::EventTimeZone::Load(flags.event_time_zone));
   if (flags.reset_offsets == "earliest") options.reset_offsets = pipeline::OffsetReset::kEarliest;
   if (flags.reset_offsets == "latest") options.reset_offsets = pipeline::OffsetReset::kLatest;
+  if (flags.on_bad_record == "skip") options.on_bad_record = pipeline::BadRecordPolicy::kSkip;
+  if (flags.on_bad_record == "fail") options.on_bad_record = pipeline::BadRecordPolicy::kFail;
 
   const StopSignals stop;  // first: the threads started below inherit its signal mask
   // Declared before the processor's metrics, so the endpoint outlives them.
@@ -159,11 +174,11 @@ Status Process(const ProcessFlags& flags, const GlobalOptions& globals) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf(
-      "process: consumed %lld messages in %.2fs; committed %lld rows to %s, %lld dead letters, "
+      "process: consumed %lld messages in %.2fs; committed %lld rows to %s, %lld dead letters%s, "
       "%lld enriched rows in %lld snapshots; %lld fenced batches; %lld offsets skipped "
       "(removed by retention); lag %lld\n",
       static_cast<long long>(stats.consumed), seconds, static_cast<long long>(stats.committed_rows),
-      flags.table.c_str(), static_cast<long long>(stats.dead_letters),
+      flags.table.c_str(), static_cast<long long>(stats.dead_letters), SkippedText(stats).c_str(),
       static_cast<long long>(stats.enriched_rows), static_cast<long long>(stats.commits),
       static_cast<long long>(stats.fenced_batches), static_cast<long long>(stats.skipped_offsets),
       static_cast<long long>(stats.lag));
@@ -203,6 +218,12 @@ void AddProcessCommand(CLI::App& root, const GlobalOptions& globals, int& exit_c
                   "deleted and created again): read it from its beginning (earliest) or skip to "
                   "its end (latest)")
       ->check(CLI::IsMember({"earliest", "latest"}));
+  cmd->add_option("--on-bad-record", flags->on_bad_record,
+                  "A message that is not a valid click: write it to <table>_dlq with the reason "
+                  "(dlq), drop it and count it per reason (skip), or stop with exit code 1 before "
+                  "committing its batch (fail)")
+      ->check(CLI::IsMember({"dlq", "skip", "fail"}))
+      ->capture_default_str();
   cmd->add_option("--metrics-addr", flags->metrics_addr,
                   "Serve Prometheus metrics on http://HOST:PORT/metrics and health on /healthz "
                   "(e.g. 127.0.0.1:9464; off by default)");

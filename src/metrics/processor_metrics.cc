@@ -52,6 +52,10 @@ Status ProcessorMetrics::RegisterFamilies(Registry& r) {
       dead_letters_,
       r.AddCounter("clickstream_dead_letters_total",
                    "Malformed messages committed to the dead-letter table.", {"topic", "reason"}));
+  CS_ASSIGN_OR_RETURN(
+      skipped_records_,
+      r.AddCounter("clickstream_skipped_records_total",
+                   "Malformed messages dropped by --on-bad-record skip.", {"topic", "reason"}));
   CS_ASSIGN_OR_RETURN(skipped_, r.AddCounter("clickstream_skipped_offsets_total",
                                              "Offsets removed by retention before this processor "
                                              "read them (their events are lost).",
@@ -128,6 +132,10 @@ void ProcessorMetrics::Visible(std::string_view table, std::span<const int64_t> 
 
 void ProcessorMetrics::DeadLetters(std::string_view reason, int64_t rows) {
   dead_letters_->WithLabels({topic_, std::string(reason)}).Increment(static_cast<double>(rows));
+}
+
+void ProcessorMetrics::SkippedRecords(std::string_view reason, int64_t rows) {
+  skipped_records_->WithLabels({topic_, std::string(reason)}).Increment(static_cast<double>(rows));
 }
 
 void ProcessorMetrics::SkippedOffsets(int32_t partition, int64_t count) {

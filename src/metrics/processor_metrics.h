@@ -23,6 +23,7 @@ namespace clickstream::metrics {
 //   clickstream_commit_duration_seconds{table}          histogram: writing files + catalog commit
 //   clickstream_last_commit_timestamp_seconds{table}    Unix time of the last commit
 //   clickstream_dead_letters_total{topic,reason}        rows committed to the dead-letter table
+//   clickstream_skipped_records_total{topic,reason}     bad messages dropped (--on-bad-record skip)
 //   clickstream_fenced_batches_total{topic}             batches dropped: another processor moved on
 //   clickstream_skipped_offsets_total{topic,partition}  offsets removed by retention before read
 //   clickstream_partition_lag_messages{topic,partition} end offset - next offset to read
@@ -58,6 +59,8 @@ class ProcessorMetrics {
                std::span<const int64_t> kafka_ms, int64_t visible_us);
   // `rows` dead letters of category `reason` (events/dead_letter_reason.h) were committed.
   void DeadLetters(std::string_view reason, int64_t rows);
+  // `rows` bad messages of category `reason` were read and dropped (--on-bad-record skip).
+  void SkippedRecords(std::string_view reason, int64_t rows);
   // The table's totals after a commit; negative values are unknown and left as they were.
   void TableTotals(std::string_view table, int64_t data_files, int64_t records, int64_t bytes);
   void Fenced() { fenced_->Increment(); }
@@ -90,6 +93,7 @@ class ProcessorMetrics {
   Family<Histogram>* commit_seconds_ = nullptr;
   Family<Gauge>* last_commit_ = nullptr;
   Family<Counter>* dead_letters_ = nullptr;
+  Family<Counter>* skipped_records_ = nullptr;
   Family<Counter>* skipped_ = nullptr;
   Family<Gauge>* lag_messages_ = nullptr;
   Family<Gauge>* lag_seconds_ = nullptr;

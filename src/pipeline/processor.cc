@@ -9,6 +9,7 @@
 
 #include "catalog/open_catalog.h"
 #include "events/click_codec.h"
+#include "events/dead_letter_reason.h"
 #include "pipeline/click_tables.h"
 #include "pipeline/processor_telemetry.h"
 #include "pipeline/profile_directory.h"
@@ -67,6 +68,8 @@ class Processor final : public kafka::RebalanceHandler {
   // removed messages) is a warning, counted in skipped_offsets.
   Status CheckRecordedOffset(int32_t partition, const kafka::Watermarks& marks);
   Status Route(const kafka::Record& record);
+  // A message that is not a valid click, handled as options_.on_bad_record says.
+  Status RouteBadRecord(const kafka::Record& record, const std::string& reason);
   // Commits every table; when one is fenced, drops all pending rows, re-reads and re-seeks.
   Status CommitCycle();
   Status Resync();
@@ -252,6 +255,31 @@ Status Processor::Route(const kafka::Record& record) {
     }
     return Ok();
   }
+  return RouteBadRecord(record, reason);
+}
+
+Status Processor::RouteBadRecord(const kafka::Record& record, const std::string& reason) {
+  const int32_t partition = record.partition();
+  const int64_t offset = record.offset();
+  switch (options_.on_bad_record) {
+    case BadRecordPolicy::kFail:
+      if (!dead_letters_->Accepts(partition, offset)) return Ok();  // a dlq run took it before
+      return Corrupt("bad record in Kafka partition " + options_.topic + "/" +
+                     std::to_string(partition) + " at offset " + std::to_string(offset) + ": " +
+                     reason + " (--on-bad-record fail: nothing of the current batch was " +
+                     "committed; --on-bad-record dlq or skip reads past it)");
+    case BadRecordPolicy::kSkip: {
+      if (!clicks_->Accepts(partition, offset)) return Ok();  // counted before a restart
+      const std::string_view category = events::DeadLetterReason(reason);
+      ++stats_.skipped_records;
+      auto [it, inserted] = stats_.skipped_by_reason.try_emplace(std::string(category), 0);
+      ++it->second;
+      telemetry_.SkippedRecord(category);
+      return Ok();
+    }
+    case BadRecordPolicy::kDeadLetter:
+      break;
+  }
   if (!dead_letters_->Accepts(partition, offset)) return Ok();
   std::optional<int64_t> timestamp_ms = record.timestamp_ms();
   telemetry_.DeadLetter(partition, reason, timestamp_ms);
@@ -260,7 +288,7 @@ Status Processor::Route(const kafka::Record& record) {
       partition,
       offset,
       timestamp_ms ? iceberg::Value(*timestamp_ms * 1000) : iceberg::Value(),
-      payload,
+      record.payload(),
       std::string_view(reason)};
   return dead_letters_->Append(row);
 }

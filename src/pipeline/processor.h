@@ -26,6 +26,15 @@ inline constexpr size_t kMaxEventBytes = 64 * 1024;
 // deleted and created again): stop (the default), or start over from its beginning or its end.
 enum class OffsetReset { kNone, kEarliest, kLatest };
 
+// What the processor does with a message that is not a valid click (DESIGN.md "Event contract"),
+// as `process --on-bad-record dlq|skip|fail` says.
+enum class BadRecordPolicy {
+  kDeadLetter,  // write it to the dead-letter table with the reason (the default)
+  kSkip,        // drop it, counted per reason in the stats and metrics
+  kFail,        // stop with one sentence naming its partition, offset and reason; the batch that
+                // holds it is not committed, so a restart with kDeadLetter resumes exactly once
+};
+
 struct ProcessorOptions {
   std::string brokers = "127.0.0.1:9092";
   std::string topic = "user_clicks";
@@ -42,6 +51,7 @@ struct ProcessorOptions {
   bool until_caught_up = false;
   bool enrich = false;
   OffsetReset reset_offsets = OffsetReset::kNone;
+  BadRecordPolicy on_bad_record = BadRecordPolicy::kDeadLetter;
   // Zone-less event_ts values are read in this zone (DESIGN.md "Event contract").
   events::EventTimeZone event_time_zone = events::EventTimeZone::Utc();
   std::chrono::milliseconds connect_timeout{10000};
@@ -63,7 +73,11 @@ struct ProcessorStats {
   int64_t commits = 0;          // snapshots committed, all tables together
   int64_t fenced_batches = 0;   // batches dropped because another processor moved a partition on
   int64_t skipped_offsets = 0;  // recorded offsets already removed by retention, never read
-  int64_t lag = -1;             // messages between the position and the end of assigned partitions
+  // Bad messages dropped by BadRecordPolicy::kSkip, in total and per reason category
+  // (events/dead_letter_reason.h); a message read again after a restart counts again.
+  int64_t skipped_records = 0;
+  std::map<std::string, int64_t, std::less<>> skipped_by_reason;
+  int64_t lag = -1;  // messages between the position and the end of assigned partitions
   int assigned_partitions = 0;
   double last_commit_ms = 0;  // wall time of the last commit cycle
   std::string last_client_error;

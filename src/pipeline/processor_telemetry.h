@@ -45,6 +45,11 @@ class ProcessorTelemetry {
     Routed(partition, kafka_ms);
   }
   void DeadLetter(int32_t partition, std::string_view error, std::optional<int64_t> kafka_ms);
+  // A bad message of category `reason` was dropped (--on-bad-record skip): counted at once, as
+  // nothing is committed for it.
+  void SkippedRecord(std::string_view reason) {
+    if (metrics_) metrics_->SkippedRecords(reason, 1);
+  }
 
   // `sink` committed a snapshot in `seconds`; `clicks` marks the clicks table, whose rows feed the
   // freshness histograms, `dead_letters` the dead-letter table.

@@ -32,6 +32,7 @@ PROCESSOR_FAMILIES = {
     "clickstream_commit_duration_seconds": "histogram",
     "clickstream_last_commit_timestamp_seconds": "gauge",
     "clickstream_dead_letters": "counter",
+    "clickstream_skipped_records": "counter",
     "clickstream_fenced_batches": "counter",
     "clickstream_skipped_offsets": "counter",
     "clickstream_partition_lag_messages": "gauge",
