@@ -35,6 +35,13 @@ def report_seconds(binary, env, out, *extra):
     return time.monotonic() - started
 
 
+def query_seconds(binary, env):
+    """One `clickstream query top-pages` on the same table: the scale of this machine right now."""
+    started = time.monotonic()
+    subprocess.run([str(binary), "query", "top-pages"], env=env, check=True, capture_output=True)
+    return time.monotonic() - started
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default=ROOT / "build" / "clickstream")
@@ -53,6 +60,9 @@ def main():
             print(f"report ({label}) on {args.rows:,} rows: first run {first:.2f} s, "
                   f"warm median {statistics.median(warm):.2f} s (min {min(warm):.2f}, max "
                   f"{max(warm):.2f}), page {page.stat().st_size / 1024:.0f} KiB", flush=True)
+    reference = [query_seconds(args.binary, env) for _ in range(WARM_RUNS)]
+    print(f"query top-pages on the same table, same run: warm median "
+          f"{statistics.median(reference):.2f} s")
     print(f"load average during the runs: {os.getloadavg()[0]:.1f} (2 cores)")
 
 

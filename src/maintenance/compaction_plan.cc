@@ -64,7 +64,50 @@ std::vector<FileGroup> PackPartition(const PartitionKey& key, std::vector<Manife
   return groups;
 }
 
+// The tiered plan of one partition's candidates: one group (bin-packed if large) per tier that
+// holds at least `fanout` files.
+std::vector<FileGroup> PackTiers(const PartitionKey& key, std::vector<ManifestEntry> files,
+                                 const CompactionPlanOptions& options, int64_t max_group_bytes) {
+  std::map<int, std::vector<ManifestEntry>> tiers;
+  for (auto& f : files) {
+    const int tier =
+        SizeTier(f.data_file.file_size_in_bytes, options.tier_base_bytes, options.tier_fanout);
+    tiers[tier].push_back(std::move(f));
+  }
+  std::vector<FileGroup> groups;
+  for (auto& [tier, members] : tiers) {
+    if (static_cast<int>(members.size()) < options.tier_fanout) continue;
+    for (auto& g : PackPartition(key, std::move(members), max_group_bytes)) {
+      if (g.inputs.size() > 1) groups.push_back(std::move(g));
+    }
+  }
+  return groups;
+}
+
+// Keeps the groups that fit in max_input_bytes, smallest average input file first.
+void LimitInputBytes(std::vector<FileGroup>& groups, int64_t max_input_bytes) {
+  if (max_input_bytes <= 0) return;
+  auto average = [](const FileGroup& g) {
+    return static_cast<double>(g.input_bytes) / static_cast<double>(g.inputs.size());
+  };
+  std::stable_sort(groups.begin(), groups.end(),
+                   [&](const FileGroup& a, const FileGroup& b) { return average(a) < average(b); });
+  int64_t total = 0;
+  std::erase_if(groups, [&](const FileGroup& g) {
+    if (total > 0 && total + g.input_bytes > max_input_bytes) return true;
+    total += g.input_bytes;  // the first group always fits: progress even on a tight budget
+    return false;
+  });
+}
+
 }  // namespace
+
+int SizeTier(int64_t size, int64_t base_bytes, int fanout) {
+  if (fanout < 2 || base_bytes <= 0 || size < base_bytes) return 0;
+  int tier = 1;
+  for (int64_t bound = base_bytes; size / fanout >= bound; bound *= fanout) ++tier;
+  return tier;
+}
 
 std::vector<FileGroup> PlanCompaction(std::span<const ManifestEntry> live_files,
                                       const CompactionPlanOptions& options) {
@@ -82,10 +125,17 @@ std::vector<FileGroup> PlanCompaction(std::span<const ManifestEntry> live_files,
   }
   std::vector<FileGroup> planned;
   for (auto& [key, files] : by_partition) {
+    if (options.tier_fanout > 1 && !options.rewrite_all) {
+      for (auto& g : PackTiers(key, std::move(files), options, max_group)) {
+        planned.push_back(std::move(g));
+      }
+      continue;
+    }
     for (auto& g : PackPartition(key, std::move(files), max_group)) {
       if (WorthRewriting(g, options, max_bytes)) planned.push_back(std::move(g));
     }
   }
+  LimitInputBytes(planned, options.max_input_bytes);
   return planned;
 }
 

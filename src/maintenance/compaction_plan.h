@@ -32,7 +32,21 @@ struct CompactionPlanOptions {
   // Only files of this spec whose partition matches are candidates.
   std::optional<PartitionFilter> where;
   int where_spec_id = 0;
+  // Size tiers, for tables a stream appends to (0: off, Spark's plain bin-pack). A partition's
+  // candidates fall into tiers by size: tier 0 below tier_base_bytes, tier t in
+  // [base * fanout^(t-1), base * fanout^t). A tier is rewritten once it holds `tier_fanout` files,
+  // and its output lands in a higher tier, so a byte is rewritten about log_fanout(partition size /
+  // base) times in all, instead of once per rewrite of the whole partition, and every rewrite of a
+  // growing partition stays small.
+  int tier_fanout = 0;
+  int64_t tier_base_bytes = 256LL << 10;
+  // Upper bound on the input bytes of all planned groups (0: none); the groups of the smallest
+  // tiers, which hurt reads the most per byte, come first. What a time budget can rewrite.
+  int64_t max_input_bytes = 0;
 };
+
+// The size tier of a file of `size` bytes (see CompactionPlanOptions::tier_fanout).
+int SizeTier(int64_t size, int64_t base_bytes, int fanout);
 
 // Data files of one partition of one spec, rewritten together into new files.
 struct FileGroup {

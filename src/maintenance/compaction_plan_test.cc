@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 
 namespace clickstream::maintenance {
@@ -89,6 +90,52 @@ TEST(CompactionPlanTest, WhereSelectsPartitionsAndDeleteFilesAreNeverPlanned) {
   EXPECT_EQ(groups[0].spec_id, 0);
   EXPECT_EQ(groups[0].inputs.size(), 5u);
   for (const auto& e : groups[0].inputs) EXPECT_EQ(e.content, 0);
+}
+
+TEST(CompactionPlanTest, SizeTiersFollowTheBaseAndTheFanout) {
+  constexpr int64_t kBase = 256 << 10;
+  EXPECT_EQ(SizeTier(1, kBase, 4), 0);
+  EXPECT_EQ(SizeTier(kBase - 1, kBase, 4), 0);
+  EXPECT_EQ(SizeTier(kBase, kBase, 4), 1);
+  EXPECT_EQ(SizeTier(4 * kBase - 1, kBase, 4), 1);
+  EXPECT_EQ(SizeTier(4 * kBase, kBase, 4), 2);
+  EXPECT_EQ(SizeTier(16 * kBase, kBase, 4), 3);
+  EXPECT_EQ(SizeTier(INT64_MAX, kBase, 4), 23);  // 1 + floor(log4(2^63 / 2^18)), no overflow
+  EXPECT_EQ(SizeTier(16 * kBase, kBase, 0), 0);  // tiers off
+}
+
+TEST(CompactionPlanTest, TiersMergeOnlyFilesOfOneSizeAndLeaveTheBigFileAlone) {
+  // A stream's partition: one big merged file, three medium ones, five fresh small ones.
+  std::vector<ManifestEntry> files{File("/a", 0, 40 * kMiB)};
+  for (int i = 1; i <= 3; ++i) files.push_back(File("/a", i, 2 * kMiB));
+  for (int i = 10; i < 15; ++i) files.push_back(File("/a", i, 30 << 10));
+  CompactionPlanOptions options;
+  options.tier_fanout = 4;
+  auto groups = PlanCompaction(files, options);
+  ASSERT_EQ(groups.size(), 1u);  // the medium tier has 3 < 4 files: not yet
+  EXPECT_EQ(groups[0].inputs.size(), 5u);
+  EXPECT_EQ(groups[0].input_bytes, 5 * (30 << 10));
+  // Spark's bin-pack rewrites the whole partition every time.
+  options.tier_fanout = 0;
+  groups = PlanCompaction(files, options);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].inputs.size(), 9u);
+}
+
+TEST(CompactionPlanTest, InputBytesBoundKeepsTheSmallestTiersFirstAndAlwaysOneGroup) {
+  std::vector<ManifestEntry> files;
+  for (int i = 0; i < 4; ++i) files.push_back(File("/a", i, 8 * kMiB));  // tier of 8 MiB files
+  for (int i = 0; i < 4; ++i) files.push_back(File("/b", i, 20 << 10));  // fresh ones
+  CompactionPlanOptions options;
+  options.tier_fanout = 4;
+  options.max_input_bytes = 1 * kMiB;
+  auto groups = PlanCompaction(files, options);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].partition, std::vector<Literal>{Literal(std::string("/b"))});
+  options.max_input_bytes = 1;  // smaller than any group: the first still goes
+  EXPECT_EQ(PlanCompaction(files, options).size(), 1u);
+  options.max_input_bytes = 0;
+  EXPECT_EQ(PlanCompaction(files, options).size(), 2u);
 }
 
 }  // namespace

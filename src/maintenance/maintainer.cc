@@ -137,15 +137,44 @@ std::vector<MaintenanceAction> Maintainer::RunCycle(
     for (MaintenanceTask task :
          DueTasks(*signals, state, PolicyFromProperties(table->metadata()), now)) {
       if (Clock::now() >= deadline) break;
-      actions.push_back(RunTask(*table, task, state));
+      actions.push_back(RunTask(*table, task, state, deadline));
     }
   }
   if (!tables.empty()) next_table_ = (next_table_ + 1) % tables.size();
   return actions;
 }
 
+MaintenanceAction Maintainer::RewriteData(iceberg::Table& table, TableState& state,
+                                          Clock::time_point deadline) {
+  MaintenanceAction action{table.id(), MaintenanceTask::kRewriteDataFiles, true, false, "", 0};
+  const MaintenancePolicy policy = PolicyFromProperties(table.metadata());
+  RewriteDataFilesOptions rewrite;
+  rewrite.threads = options_.rewrite_threads;
+  rewrite.tier_fanout = static_cast<int>(policy.rewrite_tier_fanout);
+  rewrite.tier_base_bytes = policy.rewrite_tier_base_bytes;
+  const auto left =
+      std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
+               std::chrono::milliseconds(100));
+  rewrite.max_input_bytes = left.count() * options_.rewrite_bytes_per_second / 1000;
+  auto result = RewriteDataFiles(table, rewrite);
+  if (!result) {
+    action.ok = false;
+    action.detail = result.error().message;
+    return action;
+  }
+  action.changed = result->snapshot_id.has_value();
+  if (!action.changed) state.idle_rewrite_at_files = TotalDataFiles(table.metadata());
+  if (action.changed) action.files_rewritten = result->files_rewritten;
+  action.detail = Format("rewrote %lld files (%lld bytes) into %lld in %lld groups",
+                         static_cast<long long>(result->files_rewritten),
+                         static_cast<long long>(result->bytes_rewritten),
+                         static_cast<long long>(result->files_written),
+                         static_cast<long long>(result->groups_committed));
+  return action;
+}
+
 MaintenanceAction Maintainer::RunTask(iceberg::Table& table, MaintenanceTask task,
-                                      TableState& state) {
+                                      TableState& state, Clock::time_point deadline) {
   const Clock::time_point start = Clock::now();
   MaintenanceAction action{table.id(), task, true, false, "", 0};
   const int64_t now = iceberg::NowMillis();
@@ -164,25 +193,9 @@ MaintenanceAction Maintainer::RunTask(iceberg::Table& table, MaintenanceTask tas
       if (result->cleanup_error) action.ok = false;
       break;
     }
-    case MaintenanceTask::kRewriteDataFiles: {
-      RewriteDataFilesOptions rewrite;
-      rewrite.threads = options_.rewrite_threads;
-      auto result = RewriteDataFiles(table, rewrite);
-      if (!result) {
-        action.ok = false;
-        action.detail = result.error().message;
-        break;
-      }
-      action.changed = result->snapshot_id.has_value();
-      if (!action.changed) state.idle_rewrite_at_files = TotalDataFiles(table.metadata());
-      if (action.changed) action.files_rewritten = result->files_rewritten;
-      action.detail = Format("rewrote %lld files (%lld bytes) into %lld in %lld groups",
-                             static_cast<long long>(result->files_rewritten),
-                             static_cast<long long>(result->bytes_rewritten),
-                             static_cast<long long>(result->files_written),
-                             static_cast<long long>(result->groups_committed));
+    case MaintenanceTask::kRewriteDataFiles:
+      action = RewriteData(table, state, deadline);
       break;
-    }
     case MaintenanceTask::kRewriteManifests: {
       auto result = RewriteTableManifests(table);
       if (!result) {

@@ -76,6 +76,9 @@ struct MaintainerOptions {
   std::chrono::milliseconds orphan_min_age = std::chrono::hours(1);
   // Threads of rewrite-data-files (the processor keeps one core for the stream).
   int rewrite_threads = 1;
+  // What one rewrite thread is assumed to get through: a cycle's rewrite takes at most the
+  // remaining budget's worth of input bytes (smallest tiers first), so it ends near the budget.
+  int64_t rewrite_bytes_per_second = 32LL << 20;
 };
 
 // Runs the table maintenance of DESIGN.md "Table maintenance" on tables whose thresholds are
@@ -96,7 +99,10 @@ class Maintainer {
 
  private:
   using Clock = std::chrono::steady_clock;
-  MaintenanceAction RunTask(iceberg::Table& table, MaintenanceTask task, TableState& state);
+  MaintenanceAction RunTask(iceberg::Table& table, MaintenanceTask task, TableState& state,
+                            Clock::time_point deadline);
+  MaintenanceAction RewriteData(iceberg::Table& table, TableState& state,
+                                Clock::time_point deadline);
 
   catalog::Catalog* catalog_;
   MaintainerOptions options_;

@@ -17,8 +17,13 @@ using Task = MaintenanceTask;
 
 TEST(DueTasksTest, EachTaskRunsWhenItsThresholdIsCrossed) {
   MaintenancePolicy policy;  // 200 new files, 20 manifests, expire every 30 s, orphans hourly
-  TableState state{.last_expire_ms = 0, .last_orphan_scan_ms = 0};
-  TableSignals quiet{.total_data_files = 10, .appended_files_since_rewrite = 10, .manifests = 3};
+  TableState state;
+  state.last_expire_ms = 0;
+  state.last_orphan_scan_ms = 0;
+  TableSignals quiet;
+  quiet.total_data_files = 10;
+  quiet.appended_files_since_rewrite = 10;
+  quiet.manifests = 3;
   EXPECT_THAT(DueTasks(quiet, state, policy, 1000), IsEmpty());
 
   TableSignals busy{.total_data_files = 500,
