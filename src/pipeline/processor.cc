@@ -5,6 +5,7 @@
 #include <chrono>
 #include <set>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include "catalog/open_catalog.h"
@@ -28,6 +29,16 @@ constexpr auto kProgressInterval = std::chrono::seconds(1);
 // A commit cycle (files plus a catalog commit) longer than this beyond the commit interval shows
 // as unhealthy, e.g. a catalog locked by another process.
 constexpr auto kStuckAfter = std::chrono::seconds(15);
+// Pauses between attempts while commits fail for a reason that may pass (RetriesCommit).
+constexpr milliseconds kFirstRetryPause{500};
+constexpr milliseconds kMaxRetryPause{5000};
+
+// A failed commit worth retrying in a stream: the warehouse is read-only or full, the catalog is
+// busy or unreachable, or a commit's outcome is unknown (the offset fence makes a retry safe).
+bool RetriesCommit(const Error& error) {
+  return error.code == ErrorCode::kIoError || error.code == ErrorCode::kUnavailable ||
+         error.code == ErrorCode::kCommitStateUnknown;
+}
 
 double MillisSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -73,6 +84,14 @@ class Processor final : public kafka::RebalanceHandler {
   // Commits every table; when one is fenced, drops all pending rows, re-reads and re-seeks.
   Status CommitCycle();
   Status Resync();
+  // A commit cycle failed with `error`. In a stream (no --until-caught-up) an error that may pass
+  // drops the batch, says so once, pauses and re-reads from what the tables record; anything else
+  // (or a stop request meanwhile) is returned.
+  Status RecoverFromFailedCommit(const Error& error);
+  // After a commit cycle that committed a snapshot: ends a run of failed ones, saying so once.
+  void CommitsSucceed();
+  // Sleeps up to `pause`; false when a stop was requested meanwhile.
+  bool PauseUnlessStopped(milliseconds pause) const;
   // --until-caught-up: every assigned partition was read up to the end seen at assignment.
   bool ReachedEnds() const;
   // ... and everything read is committed.
@@ -93,6 +112,9 @@ class Processor final : public kafka::RebalanceHandler {
   std::map<int32_t, int64_t> ends_;  // --until-caught-up: end offsets seen at assignment
   bool failed_ = false;              // a fatal error happened; callbacks do nothing more
   Clock::time_point last_commit_ = Clock::now();
+  int failed_commits_ = 0;  // commit cycles failed in a row (RecoverFromFailedCommit)
+  Clock::time_point first_failure_;
+  milliseconds retry_pause_ = kFirstRetryPause;
   ProcessorStats stats_;
   ProcessorTelemetry telemetry_;
 };
@@ -335,6 +357,45 @@ Status Processor::CommitCycle() {
   return Ok();
 }
 
+Status Processor::RecoverFromFailedCommit(const Error& error) {
+  if (options_.until_caught_up || !RetriesCommit(error)) return std::unexpected(error);
+  if (failed_commits_++ == 0) {
+    first_failure_ = Clock::now();
+    hooks_.on_warning(error.message +
+                      "; the batch was dropped and is read again from Kafka, and commits are "
+                      "retried until they succeed (nothing is lost meanwhile)");
+  }
+  telemetry_.Dropped();
+  while (true) {
+    if (!PauseUnlessStopped(retry_pause_)) return std::unexpected(error);
+    retry_pause_ = std::min(2 * retry_pause_, kMaxRetryPause);
+    Status resynced = Resync();
+    if (resynced) return Ok();
+    if (!RetriesCommit(resynced.error())) return resynced;
+  }
+}
+
+void Processor::CommitsSucceed() {
+  retry_pause_ = kFirstRetryPause;
+  if (failed_commits_ == 0) return;
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - first_failure_);
+  hooks_.on_warning("commits succeed again after " + std::to_string(failed_commits_) +
+                    " failed attempts over " + std::to_string(seconds.count()) +
+                    " s; every message read meanwhile is committed exactly once");
+  failed_commits_ = 0;
+  telemetry_.CommitsRecovered();
+}
+
+bool Processor::PauseUnlessStopped(milliseconds pause) const {
+  const Clock::time_point until = Clock::now() + pause;
+  while (Clock::now() < until) {
+    if (hooks_.should_stop()) return false;
+    std::this_thread::sleep_for(std::min<Clock::duration>(milliseconds(50), until - Clock::now()));
+  }
+  return !hooks_.should_stop();
+}
+
 Status Processor::Resync() {
   for (TableSink* sink : Sinks()) sink->DropPending();
   std::vector<int32_t> partitions;
@@ -415,7 +476,14 @@ Result<ProcessorStats> Processor::Run() {
     if (Clock::now() >= last_commit_ + options_.commit_interval ||
         pending_rows >= options_.max_pending_rows || pending_bytes >= options_.max_pending_bytes ||
         (options_.until_caught_up && ReachedEnds())) {
-      if (Status committed = CommitCycle(); !committed) return fail(committed.error());
+      const int64_t commits_before = stats_.commits;
+      if (Status committed = CommitCycle(); !committed) {
+        Status recovered = RecoverFromFailedCommit(committed.error());
+        if (!recovered) return fail(recovered.error());
+        last_commit_ = Clock::now();  // the re-read batch gets a whole interval
+        continue;
+      }
+      if (stats_.commits > commits_before) CommitsSucceed();
       if (options_.until_caught_up && CaughtUp()) break;  // not fenced: all committed
       // Half an interval: the rest absorbs a slow commit, so freshness stays near one interval.
       hooks_.between_commits(options_.commit_interval / 2);

@@ -61,6 +61,10 @@ class ProcessorTelemetry {
   void Fenced();
   void Dropped();
   void CommitFailed(const std::string& message);
+  // Commits succeed again after CommitFailed.
+  void CommitsRecovered() {
+    if (metrics_) metrics_->health().Clear("commits");
+  }
 
   // Retention removed `count` offsets of `partition` before they were read.
   void SkippedOffsets(int32_t partition, int64_t count) {
