@@ -6,8 +6,9 @@
    the ratio b/a, peak RSS of (b); pyiceberg checks that the table holds N rows.
 2. Freshness: the processor runs with --commit-interval-ms 1000 while `clickstream produce`
    sends at a steady --rate for --seconds. For every event, freshness = commit time of the first
-   snapshot whose recorded offsets cover it (snapshot timestamp-ms) - its Kafka create timestamp
-   (stamped by the producer at send time); p50/p99/max over all events.
+   metadata file whose recorded offsets (table properties) cover it - its Kafka create timestamp
+   (stamped by the producer at send time); p50/p99/max over all events. The metadata files are
+   read as they are committed (soak_bench.Monitor): older ones are deleted after later commits.
 
     ninja -C build clickstream bench_processor_consume
     .venv/bin/python bench/processor_bench.py --binary build/clickstream \
@@ -15,7 +16,6 @@
 """
 
 import argparse
-import bisect
 import os
 import pathlib
 import signal
@@ -26,11 +26,12 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from confluent_kafka import Consumer, TopicPartition  # noqa: E402
 from pyiceberg.catalog.sql import SqlCatalog  # noqa: E402
 
 from kafka_broker import Broker  # noqa: E402
+from soak_bench import Monitor, event_times, freshness  # noqa: E402
 
 
 def run(cmd, env, **kwargs):
@@ -44,27 +45,6 @@ def run(cmd, env, **kwargs):
     if code != 0:
         raise SystemExit(f"{cmd[:2]} failed ({code}): {err.strip()}")
     return out, err, seconds, usage.ru_maxrss / 1024  # MiB
-
-
-def message_times(bootstrap, topic):
-    """{partition: [create timestamp ms of each offset, from offset 0]}."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "bench-times",
-                         "enable.auto.commit": False, "enable.partition.eof": True})
-    meta = consumer.list_topics(topic, timeout=10).topics[topic].partitions
-    consumer.assign([TopicPartition(topic, p, 0) for p in meta])
-    times, open_ = {p: [] for p in meta}, set(meta)
-    while open_:
-        for msg in consumer.consume(num_messages=10000, timeout=1.0):
-            if msg.error():
-                open_.discard(msg.partition())
-                continue
-            times[msg.partition()].append(msg.timestamp()[1])
-    consumer.close()
-    return times
-
-
-def percentile(sorted_values, q):
-    return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
 
 
 def main():
@@ -108,6 +88,10 @@ def main():
             [str(args.binary), "process", "--topic", "fresh", "--table", "website.fresh",
              "--commit-interval-ms", "1000"], env=env, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, text=True)
+        # Commit times and recorded offsets of every metadata file, read as they are written
+        # (older ones are deleted after later commits: write.metadata.previous-versions-max).
+        monitor = Monitor(env["CLICKSTREAM_CATALOG"], processor.pid, topic="fresh", table="fresh")
+        monitor.start()
         time.sleep(8)  # joined the group and committed the first event
         run([args.binary, "produce", "--topic", "fresh", "--rate", args.rate,
              "--duration", args.seconds], env)
@@ -115,31 +99,17 @@ def main():
         processor.send_signal(signal.SIGTERM)
         _, status, usage = os.wait4(processor.pid, 0)
         assert os.waitstatus_to_exitcode(status) == 0
-
-        table = catalog.load_table("website.fresh")
-        times = message_times(broker.bootstrap, "fresh")
-        # Commits in order: per partition, the first snapshot whose next offset passes an event.
-        commits = {p: [] for p in times}
-        for snap in sorted(table.snapshots(), key=lambda s: s.sequence_number):
-            for key, value in snap.summary.additional_properties.items():
-                prefix = "kafka.click_processor.fresh."
-                if key.startswith(prefix):
-                    commits[int(key[len(prefix):])].append((int(value), snap.timestamp_ms))
-        freshness = []
-        for p, stamps in times.items():
-            ends = [end for end, _ in commits[p]]
-            for offset, created in enumerate(stamps):
-                if offset == 0:
-                    continue  # the warm-up event
-                i = bisect.bisect_right(ends, offset)
-                assert i < len(ends), f"partition {p} offset {offset} never committed"
-                freshness.append(commits[p][i][1] - created)
-        freshness.sort()
+        monitor.stop_event.set()
+        monitor.join()
+        monitor.poll()
+        times, _ = event_times(broker.bootstrap, stride=1, topic="fresh")
+        for stamps in times.values():
+            stamps.pop(0, None)  # the warm-up event
+        fresh = freshness(monitor.commits, times)
         print(f"freshness at {args.rate:,} events/s for {args.seconds} s, commit interval 1000 ms: "
-              f"events={len(freshness)} p50={percentile(freshness, 0.5)} ms "
-              f"p99={percentile(freshness, 0.99)} ms max={freshness[-1]} ms; "
-              f"processor peak RSS {usage.ru_maxrss / 1024:.0f} MiB, "
-              f"snapshots={len(table.snapshots())}")
+              f"events={fresh['events']} p50={fresh['p50_ms']} ms p99={fresh['p99_ms']} ms "
+              f"max={fresh['max_ms']} ms; processor peak RSS {usage.ru_maxrss / 1024:.0f} MiB, "
+              f"commits seen={len(monitor.commits)}")
 
 
 if __name__ == "__main__":

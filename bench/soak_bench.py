@@ -68,9 +68,9 @@ def local(path):
 class Monitor(threading.Thread):
     """Every second: new metadata files (commit time, recorded offsets) and the processor's RSS."""
 
-    def __init__(self, catalog_db, pid):
+    def __init__(self, catalog_db, pid, topic=TOPIC, table="clicks"):
         super().__init__(daemon=True)
-        self.catalog_db, self.pid = catalog_db, pid
+        self.catalog_db, self.pid, self.topic, self.table = catalog_db, pid, topic, table
         self.commits = {}  # metadata file -> (last-updated-ms, {partition: next offset})
         self.peak_rss_mib = 0.0
         self.stop_event = threading.Event()
@@ -79,7 +79,7 @@ class Monitor(threading.Thread):
         prefix = "clickstream.kafka-offset."
         found = {}
         for key, value in metadata.get("properties", {}).items():
-            if key.startswith(prefix) and f".{TOPIC}." in key:
+            if key.startswith(prefix) and f".{self.topic}." in key:
                 found[int(key.rsplit(".", 1)[1])] = int(value)
         return found
 
@@ -91,7 +91,7 @@ class Monitor(threading.Thread):
             return None  # deleted after a later commit (write.metadata.previous-versions-max)
 
     def poll(self):
-        current = metadata_location(self.catalog_db)
+        current = metadata_location(self.catalog_db, self.table)
         if current is None:
             return
         metadata = self.read(current)
@@ -185,12 +185,12 @@ def checkpoint(minute, binary, env, tmp, user):
     return result
 
 
-def event_times(bootstrap, stride=10):
-    """{partition: {offset: create timestamp ms}} for every `stride`-th offset."""
+def event_times(bootstrap, stride=10, topic=TOPIC):
+    """{partition: {offset: create timestamp ms}} for every `stride`-th offset, and the total."""
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "soak-times",
                          "enable.auto.commit": False, "enable.partition.eof": True})
-    meta = consumer.list_topics(TOPIC, timeout=10).topics[TOPIC].partitions
-    consumer.assign([TopicPartition(TOPIC, p, 0) for p in meta])
+    meta = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+    consumer.assign([TopicPartition(topic, p, 0) for p in meta])
     times, open_, total = {p: {} for p in meta}, set(meta), {p: 0 for p in meta}
     while open_:
         for msg in consumer.consume(num_messages=10000, timeout=1.0):

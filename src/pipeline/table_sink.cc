@@ -5,6 +5,7 @@
 #include "iceberg/location.h"
 #include "iceberg/partitioned_writer.h"
 #include "iceberg/table.h"
+#include "pipeline/column_mapping.h"
 #include "pipeline/kafka_offsets.h"
 #include "pipeline/offset_fence.h"
 
@@ -14,25 +15,6 @@ namespace {
 
 // Memory a sink's writer may buffer before it writes row groups early.
 constexpr int64_t kWriterBufferBytes = 48LL << 20;
-
-// The table must have the definition's columns, in order and with the same types, because the
-// processor builds rows in that layout.
-Status CheckColumns(const catalog::TableIdentifier& id, const iceberg::Schema& actual,
-                    const iceberg::Schema& expected) {
-  bool same = actual.fields.size() == expected.fields.size();
-  for (size_t i = 0; same && i < actual.fields.size(); ++i) {
-    same = actual.fields[i].name == expected.fields[i].name &&
-           actual.fields[i].type == expected.fields[i].type;
-  }
-  if (same) return Ok();
-  std::string columns;
-  for (const iceberg::Field& field : expected.fields) {
-    columns += (columns.empty() ? "" : ", ") + field.name + " " +
-               std::string(iceberg::TypeName(field.type));
-  }
-  return InvalidArgument("table " + id.ToString() + " exists with other columns than the " +
-                         "processor writes (" + columns + ")");
-}
 
 // Sets the Kafka offset properties of partitions, fenced on what the table recorded before:
 // a metadata update with no snapshot.
@@ -65,9 +47,10 @@ class OffsetReset final : public iceberg::TableOperation {
 }  // namespace
 
 struct TableSink::Impl {
-  Impl(iceberg::Table t, std::string g, std::string tp)
-      : table(std::move(t)), group(std::move(g)), topic(std::move(tp)) {}
+  Impl(iceberg::Table t, ColumnMapping m, std::string g, std::string tp)
+      : table(std::move(t)), mapping(std::move(m)), group(std::move(g)), topic(std::move(tp)) {}
   iceberg::Table table;
+  ColumnMapping mapping;  // the processor's rows -> the table's columns
   std::string group;
   std::string topic;
   std::unique_ptr<iceberg::PartitionedWriter> writer;
@@ -98,12 +81,13 @@ Result<std::unique_ptr<TableSink>> TableSink::Open(catalog::Catalog& catalog,
   if (!table) return std::unexpected(table.error().WithContext("opening " + id.ToString()));
   CS_ASSIGN_OR_RETURN(iceberg::Schema schema, table->metadata().CurrentSchema());
   CS_ASSIGN_OR_RETURN(iceberg::PartitionSpec spec, table->metadata().DefaultSpec());
-  CS_RETURN_IF_ERROR(CheckColumns(id, schema, definition.schema));
+  CS_ASSIGN_OR_RETURN(ColumnMapping mapping, ColumnMapping::Make(id, schema, definition.schema));
 
   iceberg::PartitionedWriterOptions writer_options;
   writer_options.max_buffered_bytes = kWriterBufferBytes;
   std::string location = table->metadata().location;
-  auto impl = std::make_unique<Impl>(std::move(*table), std::move(group), std::move(topic));
+  auto impl = std::make_unique<Impl>(std::move(*table), std::move(mapping), std::move(group),
+                                     std::move(topic));
   CS_ASSIGN_OR_RETURN(impl->writer,
                       iceberg::PartitionedWriter::Make(schema, spec, location, writer_options));
   return std::unique_ptr<TableSink>(new TableSink(std::move(impl)));
@@ -115,10 +99,13 @@ Status TableSink::CheckExisting(catalog::Catalog& catalog, const catalog::TableI
   if (!table && table.error().code == ErrorCode::kNotFound) return Ok();
   if (!table) return std::unexpected(table.error().WithContext("opening " + id.ToString()));
   CS_ASSIGN_OR_RETURN(iceberg::Schema schema, table->metadata().CurrentSchema());
-  return CheckColumns(id, schema, definition.schema);
+  CS_RETURN_IF_ERROR(ColumnMapping::Make(id, schema, definition.schema));
+  return Ok();
 }
 
-Status TableSink::Append(std::span<const iceberg::Value> row) { return impl_->writer->Append(row); }
+Status TableSink::Append(std::span<const iceberg::Value> row) {
+  return impl_->writer->Append(impl_->mapping.Apply(row));
+}
 
 int64_t TableSink::pending_rows() const { return impl_->writer->num_rows() + impl_->written_rows; }
 
