@@ -84,6 +84,9 @@ class Processor final : public kafka::RebalanceHandler {
   // Commits every table; when one is fenced, drops all pending rows, re-reads and re-seeks.
   Status CommitCycle();
   Status Resync();
+  // Picks up a new profiles snapshot; one that cannot be read never stops the stream: the last
+  // good profiles (none at first: names and locations null) stay, with one warning per failure.
+  void RefreshProfiles();
   // A commit cycle failed with `error`. In a stream (no --until-caught-up) an error that may pass
   // drops the batch, says so once, pauses and re-reads from what the tables record; anything else
   // (or a stop request meanwhile) is returned.
@@ -112,7 +115,8 @@ class Processor final : public kafka::RebalanceHandler {
   std::map<int32_t, int64_t> ends_;  // --until-caught-up: end offsets seen at assignment
   bool failed_ = false;              // a fatal error happened; callbacks do nothing more
   Clock::time_point last_commit_ = Clock::now();
-  int failed_commits_ = 0;  // commit cycles failed in a row (RecoverFromFailedCommit)
+  std::string profiles_warning_;  // the last profiles error reported (RefreshProfiles)
+  int failed_commits_ = 0;        // commit cycles failed in a row (RecoverFromFailedCommit)
   Clock::time_point first_failure_;
   milliseconds retry_pause_ = kFirstRetryPause;
   ProcessorStats stats_;
@@ -153,8 +157,8 @@ Status Processor::Open() {
         enriched_,
         TableSink::Open(*catalog_, options_.warehouse, {ns, options_.table.name + "_enriched"},
                         EnrichedClicksTable(), options_.group, options_.topic));
-    CS_ASSIGN_OR_RETURN(
-        profiles_, ProfileDirectory::Open(*catalog_, {ns, std::string(UserProfilesTable().name)}));
+    profiles_ = ProfileDirectory::Unread(*catalog_, {ns, std::string(UserProfilesTable().name)});
+    RefreshProfiles();
   }
   // /healthz calls the processor stuck when a loop turn (a commit cycle at most) takes longer.
   telemetry_.Started(Sinks(), 2 * options_.commit_interval + kStuckAfter, options_.brokers,
@@ -353,7 +357,7 @@ Status Processor::CommitCycle() {
     }
     (void)consumer_->CommitForMonitoring(done);
   }
-  if (profiles_) CS_RETURN_IF_ERROR(profiles_->Refresh());
+  if (profiles_) RefreshProfiles();
   return Ok();
 }
 
@@ -394,6 +398,21 @@ bool Processor::PauseUnlessStopped(milliseconds pause) const {
     std::this_thread::sleep_for(std::min<Clock::duration>(milliseconds(50), until - Clock::now()));
   }
   return !hooks_.should_stop();
+}
+
+void Processor::RefreshProfiles() {
+  Status refreshed = profiles_->Refresh();
+  if (refreshed) {
+    profiles_warning_.clear();
+    return;
+  }
+  if (refreshed.error().message == profiles_warning_) return;  // said already
+  profiles_warning_ = refreshed.error().message;
+  const std::optional<int64_t> snapshot = profiles_->snapshot_id();
+  hooks_.on_warning(profiles_warning_ + "; enrichment goes on with " +
+                    (snapshot ? "the profiles of snapshot " + std::to_string(*snapshot)
+                              : std::string("no profiles (name and location null)")) +
+                    " until the table has a snapshot that can be read");
 }
 
 Status Processor::Resync() {

@@ -26,15 +26,21 @@ using ProfileMap =
     std::unordered_map<std::string, UserProfile, TransparentStringHash, std::equal_to<>>;
 
 // The user profiles table held in memory for the enrichment join, keyed by user_id. Refresh picks
-// up a new snapshot of the table (or its creation) without a restart.
+// up a new snapshot of the table (or its creation) without a restart. v2 position deletes (what
+// Spark's UPDATE, DELETE and MERGE write in merge-on-read mode) are applied; equality deletes are
+// not read (Refresh fails and the profiles stay as they were).
 class ProfileDirectory {
  public:
   // Reads the table's current snapshot; a table that does not exist yet reads as empty.
   static Result<std::unique_ptr<ProfileDirectory>> Open(catalog::Catalog& catalog,
                                                         catalog::TableIdentifier id);
+  // An empty directory that reads the table at the first Refresh.
+  static std::unique_ptr<ProfileDirectory> Unread(catalog::Catalog& catalog,
+                                                  catalog::TableIdentifier id);
 
   // Re-reads the table when its current metadata changed since the last read; cheap otherwise
-  // (one catalog lookup).
+  // (one catalog lookup). On error the profiles are those of the last good read, and the same
+  // metadata is not read again: the same error comes back until the table changes.
   Status Refresh();
 
   // The profile of `user_id`, or nullptr when there is none.
@@ -46,12 +52,16 @@ class ProfileDirectory {
  private:
   ProfileDirectory(catalog::Catalog& catalog, catalog::TableIdentifier id)
       : catalog_(catalog), id_(std::move(id)) {}
+  Status Read(const std::string& metadata_location);
 
   catalog::Catalog& catalog_;
   catalog::TableIdentifier id_;
   std::string metadata_location_;
   std::optional<int64_t> snapshot_id_;
+  bool loaded_ = false;  // a snapshot (or its absence) was read
   ProfileMap profiles_;
+  std::string failed_location_;  // metadata whose profiles could not be read, and why
+  std::optional<Error> failed_;
 };
 
 }  // namespace clickstream::pipeline
