@@ -219,6 +219,270 @@ AvroValue OptionalBytes(const std::optional<std::string>& value) {
   return value ? AvroValue::Bytes(*value) : AvroValue::Null();
 }
 
+AvroValue LongOrNull(std::optional<int64_t> value) {
+  return value ? AvroValue::Long(*value) : AvroValue::Null();
+}
+
+json MapField(const char* name, int id, int key_id, int value_id, const char* value_type) {
+  return {{"name", name},
+          {"type", MapType(key_id, value_id, value_type)},
+          {"default", nullptr},
+          {"field-id", id}};
+}
+
+// data_file's fields in the order of the spec's table for the format version ("Manifests").
+json DataFileFields(json partition_fields, int format_version) {
+  json fields = json::array();
+  if (format_version >= 2) fields.push_back(RequiredField("content", 134, "int"));
+  fields.push_back(RequiredField("file_path", 100, "string"));
+  fields.push_back(RequiredField("file_format", 101, "string"));
+  fields.push_back(RequiredField(
+      "partition", 102,
+      {{"type", "record"}, {"name", "r102"}, {"fields", std::move(partition_fields)}}));
+  fields.push_back(RequiredField("record_count", 103, "long"));
+  fields.push_back(RequiredField("file_size_in_bytes", 104, "long"));
+  if (format_version == 1) fields.push_back(RequiredField("block_size_in_bytes", 105, "long"));
+  fields.push_back(MapField("column_sizes", 108, 117, 118, "long"));
+  fields.push_back(MapField("value_counts", 109, 119, 120, "long"));
+  fields.push_back(MapField("null_value_counts", 110, 121, 122, "long"));
+  fields.push_back(MapField("nan_value_counts", 137, 138, 139, "long"));
+  fields.push_back(MapField("lower_bounds", 125, 126, 127, "bytes"));
+  fields.push_back(MapField("upper_bounds", 128, 129, 130, "bytes"));
+  fields.push_back(OptionalField("key_metadata", 131, "bytes"));
+  fields.push_back(OptionalField("split_offsets", 132,
+                                 {{"type", "array"}, {"items", "long"}, {"element-id", 133}}));
+  if (format_version >= 2) {
+    fields.push_back(OptionalField("equality_ids", 135,
+                                   {{"type", "array"}, {"items", "int"}, {"element-id", 136}}));
+  }
+  fields.push_back(OptionalField("sort_order_id", 140, "int"));
+  return fields;
+}
+
+// The data_file record of `entry`, fields as DataFileFields lists them.
+Result<AvroValue> DataFileRecord(const ManifestContext& context, const std::vector<TypeId>& types,
+                                 const ManifestEntry& entry) {
+  const DataFile& file = entry.data_file;
+  const bool v1 = context.format_version == 1;
+  AvroValue partition = AvroValue::Record();
+  for (std::size_t i = 0; i < types.size(); ++i) {
+    CS_ASSIGN_OR_RETURN(auto value, LiteralToAvro(types[i], file.partition[i]));
+    partition.Add(context.spec.fields[i].name, std::move(value));
+  }
+  std::vector<AvroValue> offsets;
+  for (int64_t offset : file.split_offsets) offsets.push_back(AvroValue::Long(offset));
+  AvroValue data_file = AvroValue::Record();
+  if (!v1) data_file.Add("content", AvroValue::Int(entry.content));
+  data_file.Add("file_path", AvroValue::String(file.file_path))
+      .Add("file_format", AvroValue::String(file.file_format))
+      .Add("partition", std::move(partition))
+      .Add("record_count", AvroValue::Long(file.record_count))
+      .Add("file_size_in_bytes", AvroValue::Long(file.file_size_in_bytes));
+  if (v1) data_file.Add("block_size_in_bytes", AvroValue::Long(kV1BlockSizeInBytes));
+  data_file.Add("column_sizes", MapToAvro(file.column_sizes))
+      .Add("value_counts", MapToAvro(file.value_counts))
+      .Add("null_value_counts", MapToAvro(file.null_value_counts))
+      .Add("nan_value_counts", MapToAvro(file.nan_value_counts))
+      .Add("lower_bounds", MapToAvro(file.lower_bounds))
+      .Add("upper_bounds", MapToAvro(file.upper_bounds))
+      .Add("key_metadata", AvroValue::Null())
+      .Add("split_offsets",
+           offsets.empty() ? AvroValue::Null() : AvroValue::Array(std::move(offsets)));
+  if (!v1) data_file.Add("equality_ids", AvroValue::Null());
+  data_file.Add("sort_order_id",
+                file.sort_order_id ? AvroValue::Int(*file.sort_order_id) : AvroValue::Null());
+  return data_file;
+}
+
+// Whether `entry` fits the manifest: its partition tuple and spec, and what the format version
+// can record (v1: data files only; v2: explicit sequence numbers unless ADDED).
+Status CheckEntry(const ManifestContext& context, std::size_t partition_fields,
+                  const ManifestEntry& entry) {
+  const DataFile& file = entry.data_file;
+  if (file.partition.size() != partition_fields) {
+    return InvalidArgument(file.file_path + " has " + std::to_string(file.partition.size()) +
+                           " partition values; the spec has " + std::to_string(partition_fields));
+  }
+  if (file.spec_id != context.spec.spec_id) {
+    return InvalidArgument(file.file_path + " was written for partition spec " +
+                           std::to_string(file.spec_id) + ", the table's is " +
+                           std::to_string(context.spec.spec_id));
+  }
+  if (context.format_version == 1) {
+    if (entry.content != 0) {
+      return InvalidArgument(file.file_path +
+                             " is a delete file, which a format version 1 table cannot hold");
+    }
+  } else if (entry.status != EntryStatus::kAdded &&
+             (!entry.snapshot_id || !entry.sequence_number || !entry.file_sequence_number)) {
+    return InvalidArgument(file.file_path +
+                           ": existing and deleted entries need explicit snapshot id and "
+                           "sequence numbers");
+  }
+  return Ok();
+}
+
+// The manifest_entry record: v1 writes every entry's snapshot id and no sequence numbers.
+Result<AvroValue> EntryRecord(const ManifestContext& context, const std::vector<TypeId>& types,
+                              const ManifestEntry& entry, int64_t snapshot_id) {
+  CS_ASSIGN_OR_RETURN(AvroValue data_file, DataFileRecord(context, types, entry));
+  AvroValue record = AvroValue::Record();
+  record.Add("status", AvroValue::Int(static_cast<int32_t>(entry.status)))
+      .Add("snapshot_id", AvroValue::Long(entry.snapshot_id.value_or(snapshot_id)));
+  if (context.format_version >= 2) {
+    record.Add("sequence_number", LongOrNull(entry.sequence_number))
+        .Add("file_sequence_number", LongOrNull(entry.file_sequence_number));
+  }
+  record.Add("data_file", std::move(data_file));
+  return record;
+}
+
+// Adds `entry` to the manifest_file's counts and min_sequence_number.
+void CountEntry(const ManifestEntry& entry, ManifestFile& manifest) {
+  const int64_t rows = entry.data_file.record_count;
+  switch (entry.status) {
+    case EntryStatus::kAdded:
+      manifest.added_files_count += 1;
+      manifest.added_rows_count += rows;
+      break;
+    case EntryStatus::kExisting:
+      manifest.existing_files_count += 1;
+      manifest.existing_rows_count += rows;
+      break;
+    case EntryStatus::kDeleted:
+      manifest.deleted_files_count += 1;
+      manifest.deleted_rows_count += rows;
+      break;
+  }
+  if (entry.sequence_number && entry.status != EntryStatus::kDeleted) {
+    manifest.min_sequence_number = std::min(manifest.min_sequence_number, *entry.sequence_number);
+  }
+}
+
+// An Avro writer with the manifest metadata of the format version (spec, "Manifest Metadata").
+Result<avro::AvroFileWriter> ManifestFileWriter(const ManifestContext& context) {
+  if (context.format_version != 1 && context.format_version != 2) {
+    return InvalidArgument("manifests of format version " + std::to_string(context.format_version) +
+                           " cannot be written");
+  }
+  CS_ASSIGN_OR_RETURN(auto schema, ManifestEntryAvroSchema(context));
+  std::vector<std::pair<std::string, std::string>> metadata = {
+      {"schema", context.schema.dump()},
+      {"schema-id", std::to_string(context.schema.value("schema-id", 0))},
+      {"partition-spec", PartitionFieldsToJson(context.spec).dump()},
+      {"partition-spec-id", std::to_string(context.spec.spec_id)},
+      {"format-version", std::to_string(context.format_version)}};
+  if (context.format_version >= 2) metadata.emplace_back("content", "data");
+  return avro::AvroFileWriter::Create(std::move(schema), std::move(metadata));
+}
+
+// The status of a manifest entry record; kCorrupt unless 0, 1 or 2 (spec, "Manifests").
+Result<EntryStatus> StatusOf(const AvroValue& status) {
+  if (status.kind != AvroValue::Kind::kInt && status.kind != AvroValue::Kind::kLong) {
+    return Corrupt("a manifest entry's status is not an int");
+  }
+  if (status.integer < 0 || status.integer > 2) {
+    return Corrupt("manifest entry status " + std::to_string(status.integer) +
+                   " is none of 0 (EXISTING), 1 (ADDED), 2 (DELETED)");
+  }
+  return static_cast<EntryStatus>(status.integer);
+}
+
+void ReadDataFile(const AvroValue& data_file, DataFile& df) {
+  if (const AvroValue* v = data_file.Find("file_path")) df.file_path = v->bytes;
+  if (const AvroValue* v = data_file.Find("file_format")) df.file_format = v->bytes;
+  if (const AvroValue* partition = data_file.Find("partition")) {
+    for (const auto& value : partition->items) df.partition.push_back(AvroToLiteral(value));
+  }
+  df.record_count = LongOr(data_file.Find("record_count"), 0);
+  df.file_size_in_bytes = LongOr(data_file.Find("file_size_in_bytes"), 0);
+  MapFromAvro(data_file.Find("column_sizes"), df.column_sizes);
+  MapFromAvro(data_file.Find("value_counts"), df.value_counts);
+  MapFromAvro(data_file.Find("null_value_counts"), df.null_value_counts);
+  MapFromAvro(data_file.Find("nan_value_counts"), df.nan_value_counts);
+  MapFromAvro(data_file.Find("lower_bounds"), df.lower_bounds);
+  MapFromAvro(data_file.Find("upper_bounds"), df.upper_bounds);
+  if (const AvroValue* v = data_file.Find("split_offsets"); v && !v->is_null()) {
+    for (const auto& offset : v->items) df.split_offsets.push_back(offset.integer);
+  }
+  if (const AvroValue* v = data_file.Find("sort_order_id"); v && !v->is_null()) {
+    df.sort_order_id = static_cast<int>(v->integer);
+  }
+}
+
+// One entry of a manifest, with the values the spec says readers supply: sequence numbers 0 for
+// v1 manifests (Appendix E), and inheritance from `manifest` when given ("Sequence Number
+// Inheritance", "Snapshot ID Inheritance").
+Result<ManifestEntry> EntryFromRecord(const AvroValue& record, int spec_id,
+                                      const ManifestFile* manifest) {
+  const AvroValue* data_file = record.Find("data_file");
+  const AvroValue* status = record.Find("status");
+  if (data_file == nullptr || status == nullptr) {
+    return Corrupt("not a manifest (an entry has no status or data_file)");
+  }
+  ManifestEntry entry;
+  CS_ASSIGN_OR_RETURN(entry.status, StatusOf(*status));
+  entry.snapshot_id = OptionalLong(record.Find("snapshot_id"));
+  if (record.Find("sequence_number") == nullptr) {
+    entry.sequence_number = 0;  // a v1 manifest
+    entry.file_sequence_number = 0;
+  } else {
+    entry.sequence_number = OptionalLong(record.Find("sequence_number"));
+    entry.file_sequence_number = OptionalLong(record.Find("file_sequence_number"));
+  }
+  entry.content = static_cast<int>(LongOr(data_file->Find("content"), 0));
+  entry.data_file.spec_id = spec_id;
+  ReadDataFile(*data_file, entry.data_file);
+  if (manifest != nullptr) {
+    if (!entry.snapshot_id) entry.snapshot_id = manifest->added_snapshot_id;
+    if (entry.status == EntryStatus::kAdded) {
+      if (!entry.sequence_number) entry.sequence_number = manifest->sequence_number;
+      if (!entry.file_sequence_number) entry.file_sequence_number = manifest->sequence_number;
+    }
+  }
+  return entry;
+}
+
+AvroValue PartitionSummaries(const ManifestFile& m) {
+  std::vector<AvroValue> partitions;
+  for (const auto& s : m.partitions) {
+    partitions.push_back(AvroValue::Record()
+                             .Add("contains_null", AvroValue::Boolean(s.contains_null))
+                             .Add("contains_nan", s.contains_nan
+                                                      ? AvroValue::Boolean(*s.contains_nan)
+                                                      : AvroValue::Null())
+                             .Add("lower_bound", OptionalBytes(s.lower_bound))
+                             .Add("upper_bound", OptionalBytes(s.upper_bound)));
+  }
+  return AvroValue::Array(std::move(partitions));
+}
+
+// The manifest_file record; v1 has no content or sequence numbers, so no delete manifests.
+Result<AvroValue> ManifestFileRecord(const ManifestFile& m, int format_version) {
+  AvroValue record = AvroValue::Record();
+  record.Add("manifest_path", AvroValue::String(m.manifest_path))
+      .Add("manifest_length", AvroValue::Long(m.manifest_length))
+      .Add("partition_spec_id", AvroValue::Int(m.partition_spec_id));
+  if (format_version >= 2) {
+    record.Add("content", AvroValue::Int(m.content))
+        .Add("sequence_number", AvroValue::Long(m.sequence_number))
+        .Add("min_sequence_number", AvroValue::Long(m.min_sequence_number));
+  } else if (m.content != 0) {
+    return InvalidArgument(m.manifest_path +
+                           " is a delete manifest, which a format version 1 table cannot list");
+  }
+  record.Add("added_snapshot_id", AvroValue::Long(m.added_snapshot_id))
+      .Add("added_files_count", AvroValue::Int(m.added_files_count))
+      .Add("existing_files_count", AvroValue::Int(m.existing_files_count))
+      .Add("deleted_files_count", AvroValue::Int(m.deleted_files_count))
+      .Add("added_rows_count", AvroValue::Long(m.added_rows_count))
+      .Add("existing_rows_count", AvroValue::Long(m.existing_rows_count))
+      .Add("deleted_rows_count", AvroValue::Long(m.deleted_rows_count))
+      .Add("partitions", PartitionSummaries(m))
+      .Add("key_metadata", OptionalBytes(m.key_metadata));
+  return record;
+}
+
 }  // namespace
 
 Result<std::string> ManifestEntryAvroSchema(const ManifestContext& context) {
@@ -231,62 +495,24 @@ Result<std::string> ManifestEntryAvroSchema(const ManifestContext& context) {
                                 {"default", nullptr},
                                 {"field-id", field.field_id}});
   }
-  json data_file_fields = json::array({
-      RequiredField("content", 134, "int"),
-      RequiredField("file_path", 100, "string"),
-      RequiredField("file_format", 101, "string"),
-      RequiredField("partition", 102,
-                    {{"type", "record"}, {"name", "r102"}, {"fields", partition_fields}}),
-      RequiredField("record_count", 103, "long"),
-      RequiredField("file_size_in_bytes", 104, "long"),
-      {{"name", "column_sizes"},
-       {"type", MapType(117, 118, "long")},
-       {"default", nullptr},
-       {"field-id", 108}},
-      {{"name", "value_counts"},
-       {"type", MapType(119, 120, "long")},
-       {"default", nullptr},
-       {"field-id", 109}},
-      {{"name", "null_value_counts"},
-       {"type", MapType(121, 122, "long")},
-       {"default", nullptr},
-       {"field-id", 110}},
-      {{"name", "nan_value_counts"},
-       {"type", MapType(138, 139, "long")},
-       {"default", nullptr},
-       {"field-id", 137}},
-      {{"name", "lower_bounds"},
-       {"type", MapType(126, 127, "bytes")},
-       {"default", nullptr},
-       {"field-id", 125}},
-      {{"name", "upper_bounds"},
-       {"type", MapType(129, 130, "bytes")},
-       {"default", nullptr},
-       {"field-id", 128}},
-      OptionalField("key_metadata", 131, "bytes"),
-      OptionalField("split_offsets", 132,
-                    {{"type", "array"}, {"items", "long"}, {"element-id", 133}}),
-      OptionalField("equality_ids", 135,
-                    {{"type", "array"}, {"items", "int"}, {"element-id", 136}}),
-      OptionalField("sort_order_id", 140, "int"),
-  });
-  json entry = {
+  json data_file = {
       {"type", "record"},
-      {"name", "manifest_entry"},
-      {"fields",
-       json::array({
-           RequiredField("status", 0, "int"),
-           OptionalField("snapshot_id", 1, "long"),
-           OptionalField("sequence_number", 3, "long"),
-           OptionalField("file_sequence_number", 4, "long"),
-           RequiredField("data_file", 2,
-                         {{"type", "record"}, {"name", "r2"}, {"fields", data_file_fields}}),
-       })},
-  };
+      {"name", "r2"},
+      {"fields", DataFileFields(std::move(partition_fields), context.format_version)}};
+  json fields = json::array({RequiredField("status", 0, "int")});
+  if (context.format_version == 1) {
+    fields.push_back(RequiredField("snapshot_id", 1, "long"));
+  } else {
+    fields.push_back(OptionalField("snapshot_id", 1, "long"));
+    fields.push_back(OptionalField("sequence_number", 3, "long"));
+    fields.push_back(OptionalField("file_sequence_number", 4, "long"));
+  }
+  fields.push_back(RequiredField("data_file", 2, std::move(data_file)));
+  json entry = {{"type", "record"}, {"name", "manifest_entry"}, {"fields", std::move(fields)}};
   return entry.dump();
 }
 
-std::string ManifestFileAvroSchema() {
+std::string ManifestFileAvroSchema(int format_version) {
   json summary = {
       {"type", "record"},
       {"name", "r508"},
@@ -297,28 +523,30 @@ std::string ManifestFileAvroSchema() {
                      OptionalField("upper_bound", 511, "bytes"),
                  })},
   };
-  json schema = {
-      {"type", "record"},
-      {"name", "manifest_file"},
-      {"fields", json::array({
-                     RequiredField("manifest_path", 500, "string"),
-                     RequiredField("manifest_length", 501, "long"),
-                     RequiredField("partition_spec_id", 502, "int"),
-                     RequiredField("content", 517, "int"),
-                     RequiredField("sequence_number", 515, "long"),
-                     RequiredField("min_sequence_number", 516, "long"),
-                     RequiredField("added_snapshot_id", 503, "long"),
-                     RequiredField("added_files_count", 504, "int"),
-                     RequiredField("existing_files_count", 505, "int"),
-                     RequiredField("deleted_files_count", 506, "int"),
-                     RequiredField("added_rows_count", 512, "long"),
-                     RequiredField("existing_rows_count", 513, "long"),
-                     RequiredField("deleted_rows_count", 514, "long"),
-                     OptionalField("partitions", 507,
-                                   {{"type", "array"}, {"items", summary}, {"element-id", 508}}),
-                     OptionalField("key_metadata", 519, "bytes"),
-                 })},
+  const bool v1 = format_version == 1;
+  // v1 leaves the counts optional (spec, "Manifest Lists"); this writer always fills them.
+  auto count = [v1](const char* name, int id, const char* type) {
+    return v1 ? OptionalField(name, id, type) : RequiredField(name, id, type);
   };
+  json fields = json::array({RequiredField("manifest_path", 500, "string"),
+                             RequiredField("manifest_length", 501, "long"),
+                             RequiredField("partition_spec_id", 502, "int")});
+  if (!v1) {
+    fields.push_back(RequiredField("content", 517, "int"));
+    fields.push_back(RequiredField("sequence_number", 515, "long"));
+    fields.push_back(RequiredField("min_sequence_number", 516, "long"));
+  }
+  fields.push_back(RequiredField("added_snapshot_id", 503, "long"));
+  fields.push_back(count("added_files_count", 504, "int"));
+  fields.push_back(count("existing_files_count", 505, "int"));
+  fields.push_back(count("deleted_files_count", 506, "int"));
+  fields.push_back(count("added_rows_count", 512, "long"));
+  fields.push_back(count("existing_rows_count", 513, "long"));
+  fields.push_back(count("deleted_rows_count", 514, "long"));
+  fields.push_back(OptionalField("partitions", 507,
+                                 {{"type", "array"}, {"items", summary}, {"element-id", 508}}));
+  fields.push_back(OptionalField("key_metadata", 519, "bytes"));
+  json schema = {{"type", "record"}, {"name", "manifest_file"}, {"fields", std::move(fields)}};
   return schema.dump();
 }
 
@@ -341,17 +569,7 @@ Result<ManifestFile> WriteManifestEntries(std::string_view location, const Manif
                                           int64_t snapshot_id, int64_t sequence_number,
                                           std::span<const ManifestEntry> entries) {
   CS_ASSIGN_OR_RETURN(auto types, PartitionTypes(context));
-  CS_ASSIGN_OR_RETURN(auto schema, ManifestEntryAvroSchema(context));
-  CS_ASSIGN_OR_RETURN(
-      auto writer,
-      avro::AvroFileWriter::Create(
-          std::move(schema), {{"schema", context.schema.dump()},
-                              {"schema-id", std::to_string(context.schema.value("schema-id", 0))},
-                              {"partition-spec", PartitionFieldsToJson(context.spec).dump()},
-                              {"partition-spec-id", std::to_string(context.spec.spec_id)},
-                              {"format-version", "2"},
-                              {"content", "data"}}));
-
+  CS_ASSIGN_OR_RETURN(auto writer, ManifestFileWriter(context));
   ManifestFile manifest;
   manifest.manifest_path = std::string(location);
   manifest.partition_spec_id = context.spec.spec_id;
@@ -360,76 +578,11 @@ Result<ManifestFile> WriteManifestEntries(std::string_view location, const Manif
   manifest.added_snapshot_id = snapshot_id;
   std::vector<DataFile> live_files;
   for (const ManifestEntry& entry : entries) {
-    const DataFile& file = entry.data_file;
-    if (file.partition.size() != types.size()) {
-      return InvalidArgument(file.file_path + " has " + std::to_string(file.partition.size()) +
-                             " partition values; the spec has " + std::to_string(types.size()));
-    }
-    if (file.spec_id != context.spec.spec_id) {
-      return InvalidArgument(file.file_path + " was written for partition spec " +
-                             std::to_string(file.spec_id) + ", the table's is " +
-                             std::to_string(context.spec.spec_id));
-    }
-    if (entry.status != EntryStatus::kAdded &&
-        (!entry.snapshot_id || !entry.sequence_number || !entry.file_sequence_number)) {
-      return InvalidArgument(file.file_path +
-                             ": existing and deleted entries need explicit snapshot id and "
-                             "sequence numbers");
-    }
-    AvroValue partition = AvroValue::Record();
-    for (std::size_t i = 0; i < types.size(); ++i) {
-      CS_ASSIGN_OR_RETURN(auto value, LiteralToAvro(types[i], file.partition[i]));
-      partition.Add(context.spec.fields[i].name, std::move(value));
-    }
-    std::vector<AvroValue> offsets;
-    for (int64_t offset : file.split_offsets) offsets.push_back(AvroValue::Long(offset));
-    AvroValue data_file = AvroValue::Record();
-    data_file.Add("content", AvroValue::Int(entry.content))
-        .Add("file_path", AvroValue::String(file.file_path))
-        .Add("file_format", AvroValue::String(file.file_format))
-        .Add("partition", std::move(partition))
-        .Add("record_count", AvroValue::Long(file.record_count))
-        .Add("file_size_in_bytes", AvroValue::Long(file.file_size_in_bytes))
-        .Add("column_sizes", MapToAvro(file.column_sizes))
-        .Add("value_counts", MapToAvro(file.value_counts))
-        .Add("null_value_counts", MapToAvro(file.null_value_counts))
-        .Add("nan_value_counts", MapToAvro(file.nan_value_counts))
-        .Add("lower_bounds", MapToAvro(file.lower_bounds))
-        .Add("upper_bounds", MapToAvro(file.upper_bounds))
-        .Add("key_metadata", AvroValue::Null())
-        .Add("split_offsets",
-             offsets.empty() ? AvroValue::Null() : AvroValue::Array(std::move(offsets)))
-        .Add("equality_ids", AvroValue::Null())
-        .Add("sort_order_id",
-             file.sort_order_id ? AvroValue::Int(*file.sort_order_id) : AvroValue::Null());
-    auto optional_long = [](std::optional<int64_t> v) {
-      return v ? AvroValue::Long(*v) : AvroValue::Null();
-    };
-    AvroValue record = AvroValue::Record();
-    record.Add("status", AvroValue::Int(static_cast<int32_t>(entry.status)))
-        .Add("snapshot_id", AvroValue::Long(entry.snapshot_id.value_or(snapshot_id)))
-        .Add("sequence_number", optional_long(entry.sequence_number))
-        .Add("file_sequence_number", optional_long(entry.file_sequence_number))
-        .Add("data_file", std::move(data_file));
+    CS_RETURN_IF_ERROR(CheckEntry(context, types.size(), entry));
+    CS_ASSIGN_OR_RETURN(AvroValue record, EntryRecord(context, types, entry, snapshot_id));
     CS_RETURN_IF_ERROR(writer.Append(record));
-    switch (entry.status) {
-      case EntryStatus::kAdded:
-        manifest.added_files_count += 1;
-        manifest.added_rows_count += file.record_count;
-        break;
-      case EntryStatus::kExisting:
-        manifest.existing_files_count += 1;
-        manifest.existing_rows_count += file.record_count;
-        break;
-      case EntryStatus::kDeleted:
-        manifest.deleted_files_count += 1;
-        manifest.deleted_rows_count += file.record_count;
-        break;
-    }
-    if (entry.status != EntryStatus::kDeleted) live_files.push_back(file);
-    if (entry.sequence_number && entry.status != EntryStatus::kDeleted) {
-      manifest.min_sequence_number = std::min(manifest.min_sequence_number, *entry.sequence_number);
-    }
+    CountEntry(entry, manifest);
+    if (entry.status != EntryStatus::kDeleted) live_files.push_back(entry.data_file);
   }
   CS_ASSIGN_OR_RETURN(manifest.partitions, Summarize(types, live_files));
   CS_ASSIGN_OR_RETURN(auto bytes, writer.Finish());
@@ -450,90 +603,32 @@ Result<std::vector<ManifestEntry>> ReadManifest(std::string_view location,
   std::vector<ManifestEntry> entries;
   entries.reserve(file->records.size());
   for (const AvroValue& record : file->records) {
-    const AvroValue* data_file = record.Find("data_file");
-    const AvroValue* status = record.Find("status");
-    if (data_file == nullptr || status == nullptr) {
-      return Corrupt(std::string(location) + " is not a manifest (no status or data_file)");
-    }
-    ManifestEntry entry;
-    entry.status = static_cast<EntryStatus>(status->integer);
-    entry.snapshot_id = OptionalLong(record.Find("snapshot_id"));
-    entry.sequence_number = OptionalLong(record.Find("sequence_number"));
-    entry.file_sequence_number = OptionalLong(record.Find("file_sequence_number"));
-    entry.content = static_cast<int>(LongOr(data_file->Find("content"), 0));
-    DataFile& df = entry.data_file;
-    df.spec_id = spec_id;
-    if (const AvroValue* v = data_file->Find("file_path")) df.file_path = v->bytes;
-    if (const AvroValue* v = data_file->Find("file_format")) df.file_format = v->bytes;
-    if (const AvroValue* partition = data_file->Find("partition")) {
-      for (const auto& value : partition->items) df.partition.push_back(AvroToLiteral(value));
-    }
-    df.record_count = LongOr(data_file->Find("record_count"), 0);
-    df.file_size_in_bytes = LongOr(data_file->Find("file_size_in_bytes"), 0);
-    MapFromAvro(data_file->Find("column_sizes"), df.column_sizes);
-    MapFromAvro(data_file->Find("value_counts"), df.value_counts);
-    MapFromAvro(data_file->Find("null_value_counts"), df.null_value_counts);
-    MapFromAvro(data_file->Find("nan_value_counts"), df.nan_value_counts);
-    MapFromAvro(data_file->Find("lower_bounds"), df.lower_bounds);
-    MapFromAvro(data_file->Find("upper_bounds"), df.upper_bounds);
-    if (const AvroValue* v = data_file->Find("split_offsets"); v && !v->is_null()) {
-      for (const auto& offset : v->items) df.split_offsets.push_back(offset.integer);
-    }
-    if (const AvroValue* v = data_file->Find("sort_order_id"); v && !v->is_null()) {
-      df.sort_order_id = static_cast<int>(v->integer);
-    }
-    if (manifest != nullptr) {
-      // Inheritance (spec, "Sequence Number Inheritance" and "Snapshot ID Inheritance").
-      if (!entry.snapshot_id) entry.snapshot_id = manifest->added_snapshot_id;
-      if (entry.status == EntryStatus::kAdded) {
-        if (!entry.sequence_number) entry.sequence_number = manifest->sequence_number;
-        if (!entry.file_sequence_number) entry.file_sequence_number = manifest->sequence_number;
-      }
-    }
-    entries.push_back(std::move(entry));
+    auto entry = EntryFromRecord(record, spec_id, manifest);
+    if (!entry.has_value()) return std::unexpected(entry.error().WithContext(location));
+    entries.push_back(std::move(*entry));
   }
   return entries;
 }
 
 Status WriteManifestList(std::string_view location, int64_t snapshot_id,
                          std::optional<int64_t> parent_snapshot_id, int64_t sequence_number,
-                         std::span<const ManifestFile> manifests) {
+                         std::span<const ManifestFile> manifests, int format_version) {
+  if (format_version != 1 && format_version != 2) {
+    return InvalidArgument("manifest lists of format version " + std::to_string(format_version) +
+                           " cannot be written");
+  }
+  std::vector<std::pair<std::string, std::string>> metadata = {
+      {"snapshot-id", std::to_string(snapshot_id)},
+      {"parent-snapshot-id",
+       parent_snapshot_id ? std::to_string(*parent_snapshot_id) : std::string("null")}};
+  if (format_version >= 2)
+    metadata.emplace_back("sequence-number", std::to_string(sequence_number));
+  metadata.emplace_back("format-version", std::to_string(format_version));
   CS_ASSIGN_OR_RETURN(
       auto writer,
-      avro::AvroFileWriter::Create(
-          ManifestFileAvroSchema(),
-          {{"snapshot-id", std::to_string(snapshot_id)},
-           {"parent-snapshot-id",
-            parent_snapshot_id ? std::to_string(*parent_snapshot_id) : std::string("null")},
-           {"sequence-number", std::to_string(sequence_number)},
-           {"format-version", "2"}}));
+      avro::AvroFileWriter::Create(ManifestFileAvroSchema(format_version), std::move(metadata)));
   for (const ManifestFile& m : manifests) {
-    std::vector<AvroValue> partitions;
-    for (const auto& s : m.partitions) {
-      partitions.push_back(AvroValue::Record()
-                               .Add("contains_null", AvroValue::Boolean(s.contains_null))
-                               .Add("contains_nan", s.contains_nan
-                                                        ? AvroValue::Boolean(*s.contains_nan)
-                                                        : AvroValue::Null())
-                               .Add("lower_bound", OptionalBytes(s.lower_bound))
-                               .Add("upper_bound", OptionalBytes(s.upper_bound)));
-    }
-    AvroValue record = AvroValue::Record();
-    record.Add("manifest_path", AvroValue::String(m.manifest_path))
-        .Add("manifest_length", AvroValue::Long(m.manifest_length))
-        .Add("partition_spec_id", AvroValue::Int(m.partition_spec_id))
-        .Add("content", AvroValue::Int(m.content))
-        .Add("sequence_number", AvroValue::Long(m.sequence_number))
-        .Add("min_sequence_number", AvroValue::Long(m.min_sequence_number))
-        .Add("added_snapshot_id", AvroValue::Long(m.added_snapshot_id))
-        .Add("added_files_count", AvroValue::Int(m.added_files_count))
-        .Add("existing_files_count", AvroValue::Int(m.existing_files_count))
-        .Add("deleted_files_count", AvroValue::Int(m.deleted_files_count))
-        .Add("added_rows_count", AvroValue::Long(m.added_rows_count))
-        .Add("existing_rows_count", AvroValue::Long(m.existing_rows_count))
-        .Add("deleted_rows_count", AvroValue::Long(m.deleted_rows_count))
-        .Add("partitions", AvroValue::Array(std::move(partitions)))
-        .Add("key_metadata", OptionalBytes(m.key_metadata));
+    CS_ASSIGN_OR_RETURN(AvroValue record, ManifestFileRecord(m, format_version));
     CS_RETURN_IF_ERROR(writer.Append(record));
   }
   CS_ASSIGN_OR_RETURN(auto bytes, writer.Finish());

@@ -56,43 +56,54 @@ struct ManifestFile {
 };
 
 // What a manifest needs to know about its table: the schema (JSON, written into the header and
-// used to type the partition struct) and the partition spec its files were written with.
+// used to type the partition struct), the partition spec its files were written with and the
+// table's format version, which decides the manifest's Avro schema (spec, "Manifests").
 struct ManifestContext {
   nlohmann::json schema;
   PartitionSpec spec;
+  int format_version = 2;
 };
 
-// Writes a v2 data manifest at `location` recording `files` as ADDED by `snapshot_id`, with
-// sequence numbers left to inheritance. Returns the manifest_file record for the manifest list
-// (counts, partition summaries, sequence_number = min_sequence_number = `sequence_number`).
+// Java's and pyiceberg's block_size_in_bytes default, written in v1 manifests only.
+inline constexpr int64_t kV1BlockSizeInBytes = 64LL << 20;
+
+// Writes a v1 or v2 (context.format_version) data manifest at `location` recording `files` as
+// ADDED by `snapshot_id`, with sequence numbers left to inheritance. Returns the manifest_file
+// record for the manifest list (counts, partition summaries, sequence_number =
+// min_sequence_number = `sequence_number`).
 Result<ManifestFile> WriteManifest(std::string_view location, const ManifestContext& context,
                                    int64_t snapshot_id, int64_t sequence_number,
                                    std::span<const DataFile> files);
 
-// Writes a v2 data manifest of arbitrary entries for snapshot `snapshot_id` (the manifest's
-// added_snapshot_id): ADDED entries may leave sequence numbers to inheritance; EXISTING and
-// DELETED entries must carry their snapshot id and sequence numbers. Counts, partition summaries
-// and min_sequence_number are computed from the entries.
+// Writes a data manifest of arbitrary entries for snapshot `snapshot_id` (the manifest's
+// added_snapshot_id): ADDED entries may leave sequence numbers to inheritance; in v2, EXISTING and
+// DELETED entries must carry their snapshot id and sequence numbers. A v1 manifest has no sequence
+// numbers and writes every entry's snapshot id (the manifest's for ADDED entries without one); it
+// cannot hold delete files. Counts, partition summaries and min_sequence_number are computed from
+// the entries.
 Result<ManifestFile> WriteManifestEntries(std::string_view location, const ManifestContext& context,
                                           int64_t snapshot_id, int64_t sequence_number,
                                           std::span<const ManifestEntry> entries);
 
 // Reads every entry of a manifest (v1 or v2, any writer). With `manifest`, ADDED entries
-// without sequence numbers or snapshot id inherit them from it.
+// without sequence numbers or snapshot id inherit them from it. Entries of v1 manifests (no
+// sequence_number field) read with sequence numbers 0 (spec, Appendix E). A status other than
+// 0, 1, 2 is kCorrupt.
 Result<std::vector<ManifestEntry>> ReadManifest(std::string_view location,
                                                 const ManifestFile* manifest = nullptr);
 
-// Writes a v2 manifest list at `location`.
+// Writes a manifest list at `location` in `format_version` 1 or 2 (a v1 list has no content or
+// sequence numbers and cannot list delete manifests).
 Status WriteManifestList(std::string_view location, int64_t snapshot_id,
                          std::optional<int64_t> parent_snapshot_id, int64_t sequence_number,
-                         std::span<const ManifestFile> manifests);
+                         std::span<const ManifestFile> manifests, int format_version = 2);
 
 // Reads a manifest list (v1 or v2, any writer); v1 lists read with sequence numbers 0.
 Result<std::vector<ManifestFile>> ReadManifestList(std::string_view location);
 
 // The Avro schema (JSON text) of manifest_entry for a partition type; exposed for tests.
 Result<std::string> ManifestEntryAvroSchema(const ManifestContext& context);
-// The Avro schema (JSON text) of manifest_file, format version 2.
-std::string ManifestFileAvroSchema();
+// The Avro schema (JSON text) of manifest_file in format version 1 or 2.
+std::string ManifestFileAvroSchema(int format_version = 2);
 
 }  // namespace clickstream::iceberg

@@ -1,6 +1,7 @@
 #include "iceberg/parquet_reader.h"
 
 #include <arrow/array.h>
+#include <arrow/array/builder_binary.h>
 #include <arrow/chunked_array.h>
 #include <arrow/io/file.h>
 #include <arrow/memory_pool.h>
@@ -46,6 +47,34 @@ bool ViewCompatible(const arrow::DataType& from, const arrow::DataType& to) {
   return false;
 }
 
+bool IsLargeOf(const arrow::DataType& from, const arrow::DataType& to) {
+  return (from.id() == arrow::Type::LARGE_STRING && to.id() == arrow::Type::STRING) ||
+         (from.id() == arrow::Type::LARGE_BINARY && to.id() == arrow::Type::BINARY);
+}
+
+// The values of a large_string / large_binary column (64-bit offsets, as pyiceberg writes strings)
+// copied into string / binary (32-bit offsets); kCorrupt if one chunk holds 2 GiB or more.
+template <typename Builder>
+Result<std::shared_ptr<arrow::ChunkedArray>> NarrowLarge(
+    const arrow::ChunkedArray& column, const std::shared_ptr<arrow::DataType>& type,
+    const std::string& what) {
+  arrow::ArrayVector chunks;
+  for (const auto& chunk : column.chunks()) {
+    const auto& large = static_cast<const arrow::LargeBinaryArray&>(*chunk);
+    Builder builder;
+    arrow::Status st = builder.Reserve(large.length());
+    if (st.ok()) st = builder.ReserveData(large.total_values_length());
+    for (int64_t i = 0; st.ok() && i < large.length(); ++i) {
+      st = large.IsNull(i) ? builder.AppendNull() : builder.Append(large.GetView(i));
+    }
+    std::shared_ptr<arrow::Array> narrow;
+    if (st.ok()) st = builder.Finish(&narrow);
+    if (!st.ok()) return Corrupt(what + " does not fit " + type->ToString() + ": " + st.ToString());
+    chunks.push_back(std::move(narrow));
+  }
+  return std::make_shared<arrow::ChunkedArray>(std::move(chunks), type);
+}
+
 Result<std::shared_ptr<arrow::ChunkedArray>> ReadColumnAs(
     parquet::arrow::FileReader& reader, int index, const Field& field,
     const std::shared_ptr<arrow::DataType>& type, std::string_view location) {
@@ -56,6 +85,13 @@ Result<std::shared_ptr<arrow::ChunkedArray>> ReadColumnAs(
         FromArrow(st, "reading column " + field.name + " of " + std::string(location)));
   }
   if (column->type()->Equals(*type)) return column;
+  if (IsLargeOf(*column->type(), *type)) {
+    std::string what = "column " + field.name + " of " + std::string(location);
+    if (type->id() == arrow::Type::STRING) {
+      return NarrowLarge<arrow::StringBuilder>(*column, type, what);
+    }
+    return NarrowLarge<arrow::BinaryBuilder>(*column, type, what);
+  }
   if (!ViewCompatible(*column->type(), *type)) {
     return Corrupt("column " + field.name + " of " + std::string(location) + " is " +
                    column->type()->ToString() + ", expected " + type->ToString());

@@ -63,5 +63,36 @@ TEST_F(ParquetReaderTest, MissingRequiredColumnOrWrongTypeIsCorrupt) {
   EXPECT_FALSE(ReadDataFile(TwoColumns(), (dir_ / "none.parquet").string()).has_value());
 }
 
+TEST_F(ParquetReaderTest, ReadsLargeStringAndLargeBinaryColumnsAsPyicebergWritesThem) {
+  // pyiceberg writes string and binary columns as Arrow large_string / large_binary.
+  testing::RunPython(R"(
+import sys, pyarrow as pa, pyarrow.parquet as pq
+ids = lambda i: {b'PARQUET:field_id': str(i).encode()}
+schema = pa.schema([pa.field('user_id', pa.large_string(), metadata=ids(1)),
+                    pa.field('raw', pa.large_binary(), metadata=ids(2))])
+table = pa.table({'user_id': ['a', None, 'ccc'], 'raw': [b'\x00\x01', b'', None]}, schema=schema)
+pq.write_table(table.slice(0, 2), sys.argv[1] + '/large.parquet')
+pq.write_table(table, sys.argv[1] + '/large3.parquet', row_group_size=2)
+)",
+                     dir_);
+  Schema schema{
+      0, {{1, "user_id", TypeId::kString, false, ""}, {2, "raw", TypeId::kBinary, false, ""}}};
+  auto table = ReadDataFile(schema, (dir_ / "large3.parquet").string());
+  ASSERT_TRUE(table.has_value()) << table.error().message;
+  auto batch = (*table)->CombineChunksToBatch().ValueOrDie();
+  ASSERT_EQ(batch->num_rows(), 3);
+  EXPECT_TRUE(batch->column(0)->type()->Equals(arrow::utf8()));
+  EXPECT_TRUE(batch->column(1)->type()->Equals(arrow::binary()));
+  auto users = std::static_pointer_cast<arrow::StringArray>(batch->column(0));
+  EXPECT_EQ(users->GetString(0), "a");
+  EXPECT_TRUE(users->IsNull(1));
+  EXPECT_EQ(users->GetString(2), "ccc");
+  auto raw = std::static_pointer_cast<arrow::BinaryArray>(batch->column(1));
+  EXPECT_EQ(raw->GetString(0), std::string("\x00\x01", 2));
+  EXPECT_EQ(raw->GetString(1), "");
+  EXPECT_TRUE(raw->IsNull(2));
+  EXPECT_TRUE(ReadDataFile(schema, (dir_ / "large.parquet").string()).has_value());
+}
+
 }  // namespace
 }  // namespace clickstream::iceberg

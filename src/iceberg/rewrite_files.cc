@@ -12,7 +12,7 @@ using PartitionKey = std::pair<int, std::vector<Literal>>;
 Result<ManifestContext> ContextFor(const TableMetadata& base, int spec_id) {
   CS_ASSIGN_OR_RETURN(auto schema, base.CurrentSchemaJson());
   for (const auto& spec : base.partition_specs) {
-    if (spec.spec_id == spec_id) return ManifestContext{schema, spec};
+    if (spec.spec_id == spec_id) return ManifestContext{schema, spec, base.format_version};
   }
   return Corrupt("table metadata has no partition spec " + std::to_string(spec_id));
 }

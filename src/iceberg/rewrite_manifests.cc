@@ -76,9 +76,10 @@ Result<SnapshotPlan> RewriteManifests::Plan(const TableMetadata& base,
     std::string location = ManifestLocation(
         base, "m" + std::to_string(context.attempt) + "-" + std::to_string(created_));
     attempt.files.push_back(location);
-    CS_ASSIGN_OR_RETURN(auto written,
-                        WriteManifestEntries(location, ManifestContext{schema, *spec},
-                                             context.snapshot_id, context.sequence_number, run));
+    CS_ASSIGN_OR_RETURN(
+        auto written,
+        WriteManifestEntries(location, ManifestContext{schema, *spec, base.format_version},
+                             context.snapshot_id, context.sequence_number, run));
     plan.manifests.push_back(std::move(written));
     ++created_;
   }

@@ -100,7 +100,7 @@ Result<std::map<std::string, std::string>> SnapshotSummary(const Snapshot* paren
 Result<std::vector<ManifestFile>> MergeSmallManifests(std::vector<ManifestFile> manifests,
                                                       const ManifestContext& manifest_context,
                                                       const SnapshotContext& context,
-                                                      const AppendOptions& options,
+                                                      const AppendOptions& options, int min_count,
                                                       const std::string& location,
                                                       CommitAttempt& attempt) {
   std::vector<ManifestFile> small;
@@ -110,8 +110,7 @@ Result<std::vector<ManifestFile>> MergeSmallManifests(std::vector<ManifestFile> 
                      m.manifest_length < options.manifest_merge_max_bytes;
     (mergeable ? small : kept).push_back(std::move(m));
   }
-  if (options.manifest_merge_min_count <= 0 ||
-      static_cast<int>(small.size()) + 1 < options.manifest_merge_min_count) {
+  if (min_count <= 0 || static_cast<int>(small.size()) + 1 < min_count) {
     small.insert(small.end(), std::make_move_iterator(kept.begin()),
                  std::make_move_iterator(kept.end()));
     return small;
@@ -132,6 +131,14 @@ Result<std::vector<ManifestFile>> MergeSmallManifests(std::vector<ManifestFile> 
                                            context.sequence_number, existing));
   kept.insert(kept.begin(), std::move(merged));
   return kept;
+}
+
+// How many small manifests make an append merge them (Java's property names and defaults).
+int MergeMinCount(const TableMetadata& base, const AppendOptions& options) {
+  if (options.manifest_merge_min_count) return *options.manifest_merge_min_count;
+  if (!PropertyAsBool(base, "commit.manifest-merge.enabled", true)) return 0;
+  int64_t count = PropertyAsLong(base, "commit.manifest.min-count-to-merge", 100);
+  return static_cast<int>(std::clamp<int64_t>(count, 0, 1 << 20));
 }
 
 int64_t ChangedPartitions(std::span<const DataFile> files) {
@@ -163,8 +170,10 @@ Result<TableChange> SnapshotProducer::Apply(const TableMetadata& base,
   if (base.FindSnapshot(snapshot_id_) != nullptr) {
     return Internal("snapshot id collision; retry the " + std::string(name()));
   }
-  SnapshotContext context{snapshot_id_, base.last_sequence_number + 1, commit_uuid_,
-                          attempt.number};
+  // v1 tables have no sequence numbers: their snapshots and manifests carry 0 (Java's
+  // TableMetadata.nextSequenceNumber).
+  const int64_t sequence_number = base.format_version >= 2 ? base.last_sequence_number + 1 : 0;
+  SnapshotContext context{snapshot_id_, sequence_number, commit_uuid_, attempt.number};
   CS_ASSIGN_OR_RETURN(SnapshotPlan plan, Plan(base, context, attempt));
   const Snapshot* parent = base.CurrentSnapshot();
   CS_ASSIGN_OR_RETURN(auto summary, SnapshotSummary(parent, plan));
@@ -176,7 +185,8 @@ Result<TableChange> SnapshotProducer::Apply(const TableMetadata& base,
                          std::to_string(attempt.number) + "-" + commit_uuid_ + ".avro");
   attempt.files.push_back(list_location);
   CS_RETURN_IF_ERROR(WriteManifestList(list_location, snapshot_id_, parent_id,
-                                       context.sequence_number, plan.manifests));
+                                       context.sequence_number, plan.manifests,
+                                       base.format_version));
 
   Snapshot snapshot;
   snapshot.snapshot_id = snapshot_id_;
@@ -189,7 +199,7 @@ Result<TableChange> SnapshotProducer::Apply(const TableMetadata& base,
   snapshot_ = snapshot;
 
   TableChange change;
-  change.Require(AssertTableUuid{base.table_uuid});
+  if (!base.table_uuid.empty()) change.Require(AssertTableUuid{base.table_uuid});
   change.Require(AssertRefSnapshotId{"main", parent_id});
   change.Update(AddSnapshot{std::move(snapshot)});
   change.Update(SetSnapshotRef{"main", snapshot_id_, "branch"});
@@ -211,7 +221,7 @@ Result<SnapshotPlan> FastAppend::Plan(const TableMetadata& base, const SnapshotC
   if (options_.condition) CS_RETURN_IF_ERROR(options_.condition(base));
   CS_ASSIGN_OR_RETURN(auto schema_json, base.CurrentSchemaJson());
   CS_ASSIGN_OR_RETURN(auto spec, base.DefaultSpec());
-  ManifestContext manifest_context{schema_json, spec};
+  ManifestContext manifest_context{schema_json, spec, base.format_version};
   if (!manifest_) {
     // Sequence numbers are inherited, so the manifest does not depend on the parent.
     spec_id_ = spec.spec_id;
@@ -228,8 +238,9 @@ Result<SnapshotPlan> FastAppend::Plan(const TableMetadata& base, const SnapshotC
     CS_ASSIGN_OR_RETURN(manifests, ReadManifestList(parent->manifest_list));
   }
   std::string merged_location = ManifestLocation(base, "m1-" + std::to_string(context.attempt));
-  CS_ASSIGN_OR_RETURN(manifests, MergeSmallManifests(std::move(manifests), manifest_context,
-                                                     context, options_, merged_location, attempt));
+  CS_ASSIGN_OR_RETURN(manifests,
+                      MergeSmallManifests(std::move(manifests), manifest_context, context, options_,
+                                          MergeMinCount(base, options_), merged_location, attempt));
   ManifestFile added = *manifest_;
   added.sequence_number = context.sequence_number;
   added.min_sequence_number = context.sequence_number;

@@ -85,8 +85,9 @@ struct AppendOptions {
   // When the current snapshot lists this many data manifests smaller than
   // manifest_merge_max_bytes, they are merged into one (entries kept as EXISTING), so readers
   // open few manifests however many appends came before (Java's commit.manifest.min-count-to-merge
-  // and commit.manifest.target-size-bytes).
-  int manifest_merge_min_count = 100;
+  // and commit.manifest.target-size-bytes). Unset: the table's commit.manifest.min-count-to-merge
+  // (default 100), no merging when its commit.manifest-merge.enabled is false.
+  std::optional<int> manifest_merge_min_count;
   int64_t manifest_merge_max_bytes = 8 << 20;
 };
 

@@ -170,12 +170,18 @@ Result<TableMetadata> ParseTableMetadataJson(const json& j) {
     for (auto k : kModeledKeys) modeled = modeled || key == k;
     if (!modeled) m.extra[key] = value;
   }
-  if (m.format_version == 1) {
-    // Upgrading on write: v2 requires sequence numbers and a table uuid (spec, "Version 2").
-    m.format_version = 2;
-    if (m.table_uuid.empty()) m.table_uuid = RandomUuid();
-  }
+  // A v1 table stays v1: writers keep its format version (spec, "Format Versioning"); a missing
+  // table-uuid (optional in v1) stays missing rather than changing on every read.
   return m;
+}
+
+// v1 readers need the current schema and the default spec's fields as "schema" and
+// "partition-spec" (spec, "Table Metadata Fields": required in v1), as Java writes them.
+void AddV1RequiredFields(const TableMetadata& m, json& j) {
+  if (auto schema = m.CurrentSchemaJson(); schema.has_value()) j["schema"] = *schema;
+  if (auto spec = m.DefaultSpec(); spec.has_value()) {
+    j["partition-spec"] = PartitionFieldsToJson(*spec);
+  }
 }
 
 }  // namespace
@@ -183,7 +189,8 @@ Result<TableMetadata> ParseTableMetadataJson(const json& j) {
 nlohmann::json SnapshotToJson(const Snapshot& s) {
   json out = {{"snapshot-id", s.snapshot_id}};
   if (s.parent_snapshot_id) out["parent-snapshot-id"] = *s.parent_snapshot_id;
-  out["sequence-number"] = s.sequence_number;
+  // v1 snapshots have no sequence number; v2 ones start at 1 (Java writes it only when above 0).
+  if (s.sequence_number > 0) out["sequence-number"] = s.sequence_number;
   out["timestamp-ms"] = s.timestamp_ms;
   out["manifest-list"] = s.manifest_list;
   out["summary"] = s.summary;
@@ -315,9 +322,9 @@ TableMetadata NewTableMetadata(const Schema& schema, const PartitionSpec& spec,
 std::string SerializeTableMetadata(const TableMetadata& m) {
   json j = m.extra;
   j["format-version"] = m.format_version;
-  j["table-uuid"] = m.table_uuid;
+  if (!m.table_uuid.empty()) j["table-uuid"] = m.table_uuid;
   j["location"] = m.location;
-  j["last-sequence-number"] = m.last_sequence_number;
+  if (m.format_version >= 2) j["last-sequence-number"] = m.last_sequence_number;
   j["last-updated-ms"] = m.last_updated_ms;
   j["last-column-id"] = m.last_column_id;
   j["schemas"] = m.schemas;
@@ -327,6 +334,7 @@ std::string SerializeTableMetadata(const TableMetadata& m) {
     specs.push_back({{"spec-id", spec.spec_id}, {"fields", PartitionFieldsToJson(spec)}});
   }
   j["partition-specs"] = specs;
+  if (m.format_version == 1) AddV1RequiredFields(m, j);
   j["default-spec-id"] = m.default_spec_id;
   j["last-partition-id"] = m.last_partition_id;
   j["properties"] = m.properties;

@@ -34,7 +34,8 @@ struct MetadataLogEntry {
   std::string metadata_file;
 };
 
-// Table metadata, format version 2 (Iceberg spec, "Table Metadata"). Schemas, sort orders, refs
+// Table metadata, format version 1 or 2 (Iceberg spec, "Table Metadata"); a v1 table is read
+// and written as v1 (no sequence numbers, v1 manifests). Schemas, sort orders, refs
 // and unknown top-level keys are kept as the JSON they were read with, so metadata written by
 // pyiceberg or Spark (nested types, statistics, tags) survives a rewrite by this project.
 struct TableMetadata {
