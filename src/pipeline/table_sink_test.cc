@@ -11,6 +11,7 @@
 #include "catalog/sqlite_catalog.h"
 #include "iceberg/table.h"
 #include "pipeline/kafka_offsets.h"
+#include "pipeline/processor.h"
 
 namespace clickstream::pipeline {
 namespace {
@@ -128,7 +129,8 @@ TEST_F(TableSinkTest, RefusesATableWithOtherColumns) {
   auto sink = TableSink::Open(*catalog_, (dir_ / "warehouse").string(), {"website", "clicks"},
                               ClicksTable(), "group", "topic");
   ASSERT_FALSE(sink.has_value());
-  EXPECT_NE(sink.error().message.find("cannot take the processor's rows"), std::string::npos) << sink.error().message;
+  EXPECT_NE(sink.error().message.find("cannot take the processor's rows"), std::string::npos)
+      << sink.error().message;
 }
 
 // Expires every snapshot but the current one, as Spark's expire_snapshots(retain_last => 1) does.
@@ -212,6 +214,27 @@ TEST_F(TableSinkTest, OffsetResetIsFencedOnWhatTheSinkRead) {
   EXPECT_EQ(RecordedKafkaOffsets(table.metadata(), "group", "topic").value(),
             (std::map<int32_t, int64_t>{{0, 0}}));
   EXPECT_EQ(table.metadata().snapshots.size(), 1u);  // a reset adds no snapshot
+}
+
+// Issue 10: 20,000 distinct pages in one batch cost ~7.5 KB of writer state each (builders, key,
+// directory) beyond their rows. Pending bytes count it, so the processor's default bound commits
+// such a batch early instead of holding 20,000 partitions.
+TEST_F(TableSinkTest, PendingBytesCountWhatEachDistinctPartitionCosts) {
+  auto sink = Open();
+  constexpr int kPages = 20'000;
+  for (int i = 0; i < kPages; ++i) {
+    const std::string page = "/p/" + std::to_string(i);
+    const std::array<iceberg::Value, 3> row{std::string_view("u"), std::string_view(page),
+                                            int64_t{1'700'000'000'000'000}};
+    ASSERT_TRUE(sink->Append(row).has_value());
+  }
+  EXPECT_GE(sink->pending_bytes(), int64_t{kPages} * 7'500);
+  EXPECT_GT(sink->pending_bytes(), ProcessorOptions{}.max_pending_bytes);
+  // The rows alone (~40 bytes each) are far below the bound: only the overhead triggers it.
+  EXPECT_LT(int64_t{kPages} * 64, ProcessorOptions{}.max_pending_bytes / 10);
+
+  sink->DropPending();
+  EXPECT_EQ(sink->pending_bytes(), 0);  // a new batch starts the count again
 }
 
 }  // namespace
