@@ -27,7 +27,11 @@ struct ProduceFlags {
 
 constexpr int64_t kDefaultEvents = 100'000;
 constexpr std::chrono::seconds kConnectTimeout{5};
-constexpr std::chrono::seconds kFlushTimeout{60};
+// A message the broker has not acknowledged after this long is given up and counted as not
+// delivered: Java's delivery.timeout.ms default, so a broker restart (a JVM start plus log
+// recovery after a crash, 30 s and more on a loaded machine) loses nothing.
+constexpr std::chrono::seconds kDeliveryTimeout{120};
+constexpr std::chrono::seconds kFlushTimeout = kDeliveryTimeout + std::chrono::seconds(10);
 
 // Sends records to the topic through kafka::Producer, key = user_id.
 class KafkaSink : public events::RecordSink {
@@ -97,6 +101,7 @@ Status Produce(const ProduceFlags& flags, const GlobalOptions& globals) {
   producer_options.brokers = globals.brokers;
   producer_options.topic = flags.topic;
   producer_options.connect_timeout = kConnectTimeout;
+  producer_options.delivery_timeout = kDeliveryTimeout;
   CS_ASSIGN_OR_RETURN(auto producer, kafka::Producer::Open(producer_options));
   KafkaSink sink(*producer);
 

@@ -85,6 +85,8 @@ def test_fail_stops_at_the_first_bad_record_and_a_dlq_restart_resumes_exactly_on
         kafka_broker, tmp_path):
     lake = Lake(tmp_path, kafka_broker)
     topic = kafka_broker.unique_topic("fail")
+    usage = lake.run("process", "--topic", topic, "--on-bad-record", "drop")
+    assert usage.returncode == 2 and len(usage.stderr.strip().splitlines()) == 1, usage.stderr
     produce(lake, topic, "--events", 1, "--partitions", 2, "--seed", 3)  # 2 partitions
     send(kafka_broker, topic, good_events(0, 100))
     process_until_caught_up(lake, topic, "--on-bad-record", "fail")

@@ -121,7 +121,7 @@ def test_broker_killed_during_produce_and_process_loses_and_doubles_nothing(tmp_
             kill_broker(broker)
             time.sleep(2)
             broker.start()  # within the producer's 30 s delivery timeout
-            assert producer.wait(timeout=120) == 0, log_of(producer)
+            assert producer.wait(timeout=180) == 0, log_of(producer)
             wait_for_rows(lake, "website.clicks", 40_001, proc, timeout=120)
         finally:
             proc.send_signal(signal.SIGTERM)
