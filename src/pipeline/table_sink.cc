@@ -163,8 +163,15 @@ Result<SinkCommit> TableSink::Commit(const Positions& positions) {
   };
   Result<iceberg::Snapshot> snapshot = impl_->table.Append(impl_->written, append);
   if (!snapshot) {
-    // Table::Append commits nothing when it fails, fenced or not: the batch's files go too.
-    DropPending();
+    if (snapshot.error().code == ErrorCode::kCommitStateUnknown) {
+      // The commit may have landed and reference the files: they stay (an orphan at worst, for
+      // remove-orphan-files); the caller re-reads the table to learn what it holds.
+      impl_->written.clear();
+      impl_->written_rows = 0;
+    } else {
+      // Otherwise Table::Append committed nothing, fenced or not: the batch's files go too.
+      DropPending();
+    }
     return std::unexpected(snapshot.error());
   }
   for (const auto& [partition, record] : expected)

@@ -71,8 +71,9 @@ class TableSink {
   // the next offset of every partition in `positions` that moved past the table's record. Does
   // nothing (committed = false) without pending rows. kConflict when fenced: another writer moved
   // one of the partitions on; the pending rows are dropped, their files deleted, and Reload is
-  // needed before reading on. After any other error the sink must not be used for more rows; the
-  // files it wrote are never referenced by the table.
+  // needed before reading on. After any other error the pending rows are gone too and Reload is
+  // needed before reading on; the files are deleted unless the commit's outcome is unknown
+  // (kCommitStateUnknown: it may have landed, so they stay).
   Result<SinkCommit> Commit(const Positions& positions);
 
   // Records `starts` as the next offsets of their partitions (--reset-offsets after the topic was
