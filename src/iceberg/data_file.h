@@ -27,6 +27,7 @@ struct DataFile {
   std::map<int, std::string> lower_bounds;
   std::map<int, std::string> upper_bounds;
   std::vector<int64_t> split_offsets;  // row group start offsets, ascending
+  std::vector<int> equality_ids;       // equality delete files: the field ids rows are matched on
   std::optional<int> sort_order_id;
 };
 

@@ -288,7 +288,12 @@ Result<AvroValue> DataFileRecord(const ManifestContext& context, const std::vect
       .Add("key_metadata", AvroValue::Null())
       .Add("split_offsets",
            offsets.empty() ? AvroValue::Null() : AvroValue::Array(std::move(offsets)));
-  if (!v1) data_file.Add("equality_ids", AvroValue::Null());
+  std::vector<AvroValue> equality_ids;
+  for (int id : file.equality_ids) equality_ids.push_back(AvroValue::Int(id));
+  if (!v1) {
+    data_file.Add("equality_ids", equality_ids.empty() ? AvroValue::Null()
+                                                       : AvroValue::Array(std::move(equality_ids)));
+  }
   data_file.Add("sort_order_id",
                 file.sort_order_id ? AvroValue::Int(*file.sort_order_id) : AvroValue::Null());
   return data_file;
@@ -404,6 +409,9 @@ void ReadDataFile(const AvroValue& data_file, DataFile& df) {
   MapFromAvro(data_file.Find("upper_bounds"), df.upper_bounds);
   if (const AvroValue* v = data_file.Find("split_offsets"); v && !v->is_null()) {
     for (const auto& offset : v->items) df.split_offsets.push_back(offset.integer);
+  }
+  if (const AvroValue* v = data_file.Find("equality_ids"); v && !v->is_null()) {
+    for (const auto& id : v->items) df.equality_ids.push_back(static_cast<int>(id.integer));
   }
   if (const AvroValue* v = data_file.Find("sort_order_id"); v && !v->is_null()) {
     df.sort_order_id = static_cast<int>(v->integer);

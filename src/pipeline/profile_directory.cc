@@ -5,7 +5,10 @@
 #include <parquet/arrow/reader.h>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
+#include <numeric>
+#include <span>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -63,64 +66,136 @@ Result<std::shared_ptr<arrow::Table>> ReadParquet(const std::string& location,
   return *read;
 }
 
-// Adds the rows of one Parquet data file of the profiles table to `profiles`, but for the row
-// positions in `deleted`.
-Status ReadProfilesFile(const std::string& location, const std::unordered_set<int64_t>& deleted,
-                        ProfileMap& profiles) {
-  CS_ASSIGN_OR_RETURN(std::shared_ptr<arrow::Table> table, ReadParquet(location, "profiles file"));
-  std::shared_ptr<arrow::ChunkedArray> columns[3];
-  const char* names[3] = {"user_id", "name", "location"};
-  for (int i = 0; i < 3; ++i) {
-    columns[i] = table->GetColumnByName(names[i]);
-    if (columns[i] == nullptr) {
-      return Corrupt("profiles file " + location + " has no column " + names[i]);
-    }
+// The profiles table's columns, in the order rows are read.
+constexpr std::array<std::string_view, 3> kProfileColumns{"user_id", "name", "location"};
+
+using StringColumn = std::vector<std::optional<std::string>>;
+
+// The string columns `names` of `table`, whole.
+Result<std::vector<StringColumn>> ReadStringColumns(const arrow::Table& table,
+                                                    std::span<const std::string_view> names,
+                                                    const std::string& file) {
+  std::vector<StringColumn> columns;
+  for (std::string_view name : names) {
+    std::shared_ptr<arrow::ChunkedArray> column = table.GetColumnByName(std::string(name));
+    if (column == nullptr) return Corrupt(file + " has no column " + std::string(name));
+    StringColumn& values = columns.emplace_back(static_cast<size_t>(table.num_rows()));
+    CS_RETURN_IF_ERROR(ForEachString(*column, name, [&](int64_t row, auto value) {
+      if (value) values[row] = std::string(*value);
+    }));
   }
-  std::vector<UserProfile> rows(static_cast<size_t>(table->num_rows()));
-  std::vector<std::optional<std::string>> ids(rows.size());
-  CS_RETURN_IF_ERROR(ForEachString(*columns[0], "user_id", [&](int64_t row, auto value) {
-    if (value && !deleted.contains(row)) ids[row] = std::string(*value);
-  }));
-  CS_RETURN_IF_ERROR(ForEachString(*columns[1], "name", [&](int64_t row, auto value) {
-    if (value) rows[row].name = std::string(*value);
-  }));
-  CS_RETURN_IF_ERROR(ForEachString(*columns[2], "location", [&](int64_t row, auto value) {
-    if (value) rows[row].location = std::string(*value);
-  }));
-  for (size_t i = 0; i < rows.size(); ++i) {
-    if (ids[i]) profiles.insert_or_assign(std::move(*ids[i]), std::move(rows[i]));
+  return columns;
+}
+
+// A key of equality-delete values: each value length-prefixed, null distinct from "".
+std::string EqualityKey(const std::vector<StringColumn>& columns, std::span<const size_t> which,
+                        size_t row) {
+  std::string key;
+  for (size_t column : which) {
+    const std::optional<std::string>& value = columns[column][row];
+    key += value ? "S" + std::to_string(value->size()) + ":" + *value : std::string("N");
   }
-  return Ok();
+  return key;
+}
+
+// Equality deletes on one set of profile columns (Iceberg spec "Equality Delete Files"): per key,
+// the largest sequence number of a delete file holding it; it deletes rows of smaller ones.
+struct EqualityDeletes {
+  std::vector<size_t> columns;  // indexes into kProfileColumns
+  std::unordered_map<std::string, int64_t> keys;
+};
+
+bool DeletedByEquality(const std::vector<EqualityDeletes>& deletes,
+                       const std::vector<StringColumn>& columns, size_t row, int64_t sequence) {
+  for (const EqualityDeletes& set : deletes) {
+    auto it = set.keys.find(EqualityKey(columns, set.columns, row));
+    if (it != set.keys.end() && it->second > sequence) return true;
+  }
+  return false;
 }
 
 // A live file of a snapshot and its data sequence number (Iceberg spec "Sequence Numbers").
 struct LiveFile {
   std::string location;
   int64_t sequence_number = 0;
+  std::vector<int> equality_ids;  // equality delete files only
 };
 
-// The live files of a snapshot: data files and position delete files. Equality deletes are refused
-// (the caller keeps its last good profiles).
-Status ListLiveFiles(const iceberg::Snapshot& snapshot, const std::string& table,
-                     std::vector<LiveFile>& data, std::vector<LiveFile>& position_deletes) {
+// Adds the rows of one Parquet data file of the profiles table to `profiles`, but for the row
+// positions in `deleted` and the rows equality deletes remove.
+Status ReadProfilesFile(const LiveFile& file, const std::unordered_set<int64_t>& deleted,
+                        const std::vector<EqualityDeletes>& equality, ProfileMap& profiles) {
+  CS_ASSIGN_OR_RETURN(std::shared_ptr<arrow::Table> table,
+                      ReadParquet(file.location, "profiles file"));
+  CS_ASSIGN_OR_RETURN(std::vector<StringColumn> columns,
+                      ReadStringColumns(*table, kProfileColumns, "profiles file " + file.location));
+  for (size_t row = 0; row < columns[0].size(); ++row) {
+    if (!columns[0][row] || deleted.contains(static_cast<int64_t>(row))) continue;
+    if (DeletedByEquality(equality, columns, row, file.sequence_number)) continue;
+    profiles.insert_or_assign(
+        std::move(*columns[0][row]),
+        UserProfile{columns[1][row].value_or(""), columns[2][row].value_or("")});
+  }
+  return Ok();
+}
+
+// The live files of a snapshot: data files, position and equality delete files.
+struct LiveFiles {
+  std::vector<LiveFile> data;
+  std::vector<LiveFile> position_deletes;
+  std::vector<LiveFile> equality_deletes;
+};
+
+Result<LiveFiles> ListLiveFiles(const iceberg::Snapshot& snapshot) {
   CS_ASSIGN_OR_RETURN(std::vector<iceberg::ManifestFile> manifests,
                       iceberg::ReadManifestList(snapshot.manifest_list));
+  LiveFiles files;
   for (const iceberg::ManifestFile& manifest : manifests) {
     CS_ASSIGN_OR_RETURN(std::vector<iceberg::ManifestEntry> entries,
                         iceberg::ReadManifest(manifest.manifest_path, &manifest));
     for (const iceberg::ManifestEntry& entry : entries) {
       if (entry.status == iceberg::EntryStatus::kDeleted) continue;
-      LiveFile file{entry.data_file.file_path, entry.sequence_number.value_or(0)};
-      if (entry.content == 0) {
-        data.push_back(std::move(file));
-      } else if (entry.content == 1) {
-        position_deletes.push_back(std::move(file));
-      } else {
-        return InvalidArgument("table " + table + " has equality delete files (" +
-                               entry.data_file.file_path +
-                               "), which the enrichment join does not read");
-      }
+      LiveFile file{entry.data_file.file_path, entry.sequence_number.value_or(0),
+                    entry.data_file.equality_ids};
+      if (entry.content == 0) files.data.push_back(std::move(file));
+      if (entry.content == 1) files.position_deletes.push_back(std::move(file));
+      if (entry.content == 2) files.equality_deletes.push_back(std::move(file));
     }
+  }
+  return files;
+}
+
+// Adds the keys of one equality delete file to the set of its columns in `deletes`.
+Status ReadEqualityDeletes(const LiveFile& file, const iceberg::Schema& schema,
+                           std::vector<EqualityDeletes>& deletes) {
+  std::vector<size_t> columns;
+  std::vector<std::string_view> names;
+  for (int id : file.equality_ids) {
+    auto field = std::find_if(schema.fields.begin(), schema.fields.end(),
+                              [&](const iceberg::Field& f) { return f.id == id; });
+    auto column = field == schema.fields.end()
+                      ? kProfileColumns.end()
+                      : std::find(kProfileColumns.begin(), kProfileColumns.end(), field->name);
+    if (column == kProfileColumns.end()) {
+      return InvalidArgument("equality delete file " + file.location + " matches on field id " +
+                             std::to_string(id) + ", not a profile column");
+    }
+    columns.push_back(static_cast<size_t>(column - kProfileColumns.begin()));
+    names.push_back(*column);
+  }
+  if (columns.empty()) return Corrupt("equality delete file " + file.location + " has no ids");
+  CS_ASSIGN_OR_RETURN(std::shared_ptr<arrow::Table> table,
+                      ReadParquet(file.location, "equality delete file"));
+  CS_ASSIGN_OR_RETURN(std::vector<StringColumn> values,
+                      ReadStringColumns(*table, names, "equality delete file " + file.location));
+  auto set = std::find_if(deletes.begin(), deletes.end(),
+                          [&](const EqualityDeletes& d) { return d.columns == columns; });
+  if (set == deletes.end()) set = deletes.insert(deletes.end(), EqualityDeletes{columns, {}});
+  std::vector<size_t> own(columns.size());
+  std::iota(own.begin(), own.end(), size_t{0});
+  for (size_t row = 0; row < values[0].size(); ++row) {
+    int64_t& sequence = set->keys[EqualityKey(values, own, row)];
+    sequence = std::max(sequence, file.sequence_number);
   }
   return Ok();
 }
@@ -155,26 +230,30 @@ Status ReadPositionDeletes(const LiveFile& file, PositionDeletes& deletes) {
   return Ok();
 }
 
-// The profiles of a snapshot, with its position deletes applied (Iceberg spec "Row-level Deletes").
-Result<ProfileMap> ReadProfiles(const iceberg::Snapshot& snapshot, const std::string& table) {
-  std::vector<LiveFile> data;
-  std::vector<LiveFile> delete_files;
-  CS_RETURN_IF_ERROR(ListLiveFiles(snapshot, table, data, delete_files));
-  PositionDeletes deletes;
-  for (const LiveFile& file : delete_files) CS_RETURN_IF_ERROR(ReadPositionDeletes(file, deletes));
+// The profiles of a snapshot, with its deletes applied (Iceberg spec "Row-level Deletes").
+Result<ProfileMap> ReadProfiles(const iceberg::Snapshot& snapshot, const iceberg::Schema& schema) {
+  CS_ASSIGN_OR_RETURN(LiveFiles files, ListLiveFiles(snapshot));
+  PositionDeletes positions;
+  for (const LiveFile& file : files.position_deletes) {
+    CS_RETURN_IF_ERROR(ReadPositionDeletes(file, positions));
+  }
+  std::vector<EqualityDeletes> equality;
+  for (const LiveFile& file : files.equality_deletes) {
+    CS_RETURN_IF_ERROR(ReadEqualityDeletes(file, schema, equality));
+  }
   // Older files first, so a newer row of a user (an update rewritten as delete + insert) wins.
-  std::stable_sort(data.begin(), data.end(), [](const LiveFile& a, const LiveFile& b) {
+  std::stable_sort(files.data.begin(), files.data.end(), [](const LiveFile& a, const LiveFile& b) {
     return a.sequence_number < b.sequence_number;
   });
   ProfileMap profiles;
-  for (const LiveFile& file : data) {
+  for (const LiveFile& file : files.data) {
     std::unordered_set<int64_t> deleted;
-    if (auto it = deletes.find(FileKey(file.location)); it != deletes.end()) {
+    if (auto it = positions.find(FileKey(file.location)); it != positions.end()) {
       for (const auto& [position, sequence_number] : it->second) {
         if (sequence_number >= file.sequence_number) deleted.insert(position);
       }
     }
-    CS_RETURN_IF_ERROR(ReadProfilesFile(file.location, deleted, profiles));
+    CS_RETURN_IF_ERROR(ReadProfilesFile(file, deleted, equality, profiles));
   }
   return profiles;
 }
@@ -224,7 +303,8 @@ Status ProfileDirectory::Read(const std::string& metadata_location) {
   }
   ProfileMap profiles;
   if (snapshot != nullptr) {
-    CS_ASSIGN_OR_RETURN(profiles, ReadProfiles(*snapshot, id_.ToString()));
+    CS_ASSIGN_OR_RETURN(iceberg::Schema schema, metadata.CurrentSchema());
+    CS_ASSIGN_OR_RETURN(profiles, ReadProfiles(*snapshot, schema));
   }
   profiles_ = std::move(profiles);
   snapshot_id_ = snapshot_id;

@@ -26,9 +26,9 @@ using ProfileMap =
     std::unordered_map<std::string, UserProfile, TransparentStringHash, std::equal_to<>>;
 
 // The user profiles table held in memory for the enrichment join, keyed by user_id. Refresh picks
-// up a new snapshot of the table (or its creation) without a restart. v2 position deletes (what
-// Spark's UPDATE, DELETE and MERGE write in merge-on-read mode) are applied; equality deletes are
-// not read (Refresh fails and the profiles stay as they were).
+// up a new snapshot of the table (or its creation) without a restart. v2 row-level deletes are
+// applied: position deletes (what Spark's UPDATE, DELETE and MERGE write in merge-on-read mode) and
+// equality deletes on the profile columns (what Flink's upserts write).
 class ProfileDirectory {
  public:
   // Reads the table's current snapshot; a table that does not exist yet reads as empty.
