@@ -32,6 +32,7 @@ struct ProcessFlags {
   std::string table = "website.clicks";
   int64_t commit_interval_ms = pipeline::kDefaultCommitInterval.count();
   int64_t session_timeout_ms = 10'000;
+  int64_t catalog_lock_timeout_ms = 30'000;
   bool until_caught_up = false;
   bool enrich = false;
   std::string reset_offsets;  // "", "earliest" or "latest"
@@ -130,6 +131,10 @@ Status Process(const ProcessFlags& flags, const GlobalOptions& globals) {
   if (flags.commit_interval_ms <= 0) return Usage("--commit-interval-ms must be positive");
   options.commit_interval = std::chrono::milliseconds(flags.commit_interval_ms);
   options.session_timeout = std::chrono::milliseconds(flags.session_timeout_ms);
+  if (flags.catalog_lock_timeout_ms <= 0) {
+    return Usage("--catalog-lock-timeout-ms must be positive");
+  }
+  options.catalog_busy_timeout = std::chrono::milliseconds(flags.catalog_lock_timeout_ms);
   options.until_caught_up = flags.until_caught_up;
   options.enrich = flags.enrich;
   CS_ASSIGN_OR_RETURN(options.event_time_zone, events::EventTimeZone::Load(flags.event_time_zone));
@@ -208,6 +213,10 @@ void AddProcessCommand(CLI::App& root, const GlobalOptions& globals, int& exit_c
       ->capture_default_str();
   cmd->add_option("--session-timeout-ms", flags->session_timeout_ms,
                   "How long the group waits for a silent processor before moving its partitions")
+      ->capture_default_str();
+  cmd->add_option("--catalog-lock-timeout-ms", flags->catalog_lock_timeout_ms,
+                  "How long a commit waits for a SQLite catalog locked by another process; past "
+                  "it a stream warns and retries, --until-caught-up exits 1")
       ->capture_default_str();
   cmd->add_flag("--until-caught-up", flags->until_caught_up,
                 "Stop once every assigned partition is committed up to its end offset");

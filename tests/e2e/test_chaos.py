@@ -1,13 +1,15 @@
 """Faults while the stream runs (issue 10, chaos tests): the warehouse turned read-only during
-`process`, the broker killed (SIGKILL) during `produce` and `process`. Each ends with every produced
+`process`, the catalog locked past the lock timeout, the broker killed (SIGKILL) during `produce`
+and `process`. Each ends with every produced
 event exactly once (multisets read back by confluent-kafka and pyiceberg) and says what is wrong in
 one sentence while it lasts. Disk full is in test_hardening.py; kill -9 of the processor, broker
-restarts and a locked catalog are in test_processor.py."""
+restarts and a catalog locked within the timeout are in test_processor.py."""
 
 import collections
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 
@@ -134,3 +136,35 @@ def test_broker_killed_during_produce_and_process_loses_and_doubles_nothing(tmp_
         assert sum(rows.values()) == 40_001
         process_until_caught_up(lake, topic)  # a restart finds nothing left to do
         assert sum(assert_exactly_once(lake, broker, topic).values()) == 40_001
+
+
+def test_catalog_locked_past_the_lock_timeout_pauses_the_stream_then_resumes_exactly_once(
+        kafka_broker, tmp_path):
+    lake = Lake(tmp_path, kafka_broker)
+    topic = kafka_broker.unique_topic("lockedlong")
+    produce(lake, topic, "--events", 3000, "--partitions", 2)
+    process_until_caught_up(lake, topic)  # the tables exist
+    proc = lake.spawn("process", "--topic", topic, "--commit-interval-ms", 300,
+                      "--session-timeout-ms", SESSION_MS, "--catalog-lock-timeout-ms", 1000,
+                      "--no-maintain")
+    try:
+        time.sleep(3)
+        lock = sqlite3.connect(lake.catalog, timeout=30, isolation_level=None)
+        lock.execute("BEGIN EXCLUSIVE")
+        try:
+            produce(lake, topic, "--events", 5000, "--seed", 4)
+            time.sleep(6)  # six lock timeouts and more
+            assert proc.poll() is None, log_of(proc)  # the stream goes on
+            failing = warnings_of(proc)
+            assert len(failing) == 1 and "catalog lock" in failing[0], log_of(proc)
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        wait_for_rows(lake, "website.clicks", 8000, proc)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0, log_of(proc)
+    warned = warnings_of(proc)
+    assert len(warned) == 2 and "commits succeed again" in warned[1], warned
+    rows = assert_exactly_once(lake, kafka_broker, topic)
+    assert sum(rows.values()) == 8000
