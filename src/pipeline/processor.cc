@@ -91,6 +91,9 @@ class Processor final : public kafka::RebalanceHandler {
   // drops the batch, says so once, pauses and re-reads from what the tables record; anything else
   // (or a stop request meanwhile) is returned.
   Status RecoverFromFailedCommit(const Error& error);
+  // The first part of it: false when `error` is not retried; otherwise says so (once per run of
+  // failures) and forgets the batch's telemetry.
+  bool NoteFailedCommit(const Error& error);
   // After a commit cycle that committed a snapshot: ends a run of failed ones, saying so once.
   void CommitsSucceed();
   // Sleeps up to `pause`; false when a stop was requested meanwhile.
@@ -116,7 +119,10 @@ class Processor final : public kafka::RebalanceHandler {
   bool failed_ = false;              // a fatal error happened; callbacks do nothing more
   Clock::time_point last_commit_ = Clock::now();
   std::string profiles_warning_;  // the last profiles error reported (RefreshProfiles)
-  int failed_commits_ = 0;        // commit cycles failed in a row (RecoverFromFailedCommit)
+  // A commit during a rebalance failed but will be retried: after the Poll that ran the callback,
+  // the batch is dropped and every partition re-read from the tables' records.
+  bool resync_after_poll_ = false;
+  int failed_commits_ = 0;  // commit cycles failed in a row (RecoverFromFailedCommit)
   Clock::time_point first_failure_;
   milliseconds retry_pause_ = kFirstRetryPause;
   ProcessorStats stats_;
@@ -201,6 +207,10 @@ Status Processor::OnPartitionsRevoked(std::span<const int32_t> partitions, bool 
   // Lost partitions are committed too: the offset fence rejects the batch if their new owner
   // committed first, and the new owner's batch is rejected if we commit first.
   Status committed = CommitCycle();
+  if (!committed && NoteFailedCommit(committed.error())) {
+    resync_after_poll_ = true;  // no pause inside the consumer's callback
+    committed = Ok();
+  }
   for (TableSink* sink : Sinks()) sink->Forget(partitions);
   for (int32_t partition : partitions) {
     positions_.erase(partition);
@@ -361,8 +371,8 @@ Status Processor::CommitCycle() {
   return Ok();
 }
 
-Status Processor::RecoverFromFailedCommit(const Error& error) {
-  if (options_.until_caught_up || !RetriesCommit(error)) return std::unexpected(error);
+bool Processor::NoteFailedCommit(const Error& error) {
+  if (options_.until_caught_up || !RetriesCommit(error)) return false;
   if (failed_commits_++ == 0) {
     first_failure_ = Clock::now();
     hooks_.on_warning(error.message +
@@ -370,6 +380,11 @@ Status Processor::RecoverFromFailedCommit(const Error& error) {
                       "retried until they succeed (nothing is lost meanwhile)");
   }
   telemetry_.Dropped();
+  return true;
+}
+
+Status Processor::RecoverFromFailedCommit(const Error& error) {
+  if (!NoteFailedCommit(error)) return std::unexpected(error);
   while (true) {
     if (!PauseUnlessStopped(retry_pause_)) return std::unexpected(error);
     retry_pause_ = std::min(2 * retry_pause_, kMaxRetryPause);
@@ -473,6 +488,13 @@ Result<ProcessorStats> Processor::Run() {
     Result<kafka::ConsumedBatch> batch = consumer_->Poll(kPollBatch, wait);
     if (!batch) return fail(batch.error());
     if (failed_) return fail(Error{ErrorCode::kInternal, "a rebalance commit failed"});
+    if (std::exchange(resync_after_poll_, false)) {
+      Status resynced = Resync();
+      if (!resynced) resynced = RecoverFromFailedCommit(resynced.error());
+      if (!resynced) return fail(resynced.error());
+      last_commit_ = Clock::now();
+      continue;  // this batch is read again from the tables' records
+    }
     stats_.consumed += static_cast<int64_t>(batch->size());
     telemetry_.Consumed(batch->size());
     for (size_t i = 0; i < batch->size(); ++i) {

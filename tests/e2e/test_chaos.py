@@ -168,3 +168,37 @@ def test_catalog_locked_past_the_lock_timeout_pauses_the_stream_then_resumes_exa
     assert len(warned) == 2 and "commits succeed again" in warned[1], warned
     rows = assert_exactly_once(lake, kafka_broker, topic)
     assert sum(rows.values()) == 8000
+
+
+def test_a_rebalance_while_the_warehouse_is_read_only_stops_no_processor(
+        kafka_broker, tmp_path, read_only_switch):
+    lake = Lake(tmp_path, kafka_broker)
+    topic = kafka_broker.unique_topic("readonlyrebalance")
+    produce(lake, topic, "--events", 4000, "--partitions", 4)
+    process_until_caught_up(lake, topic)  # the tables exist
+    args = ("process", "--topic", topic, "--session-timeout-ms", SESSION_MS)
+    # The first commits only when it gives partitions up (or stops): its rebalance commit is the
+    # one that fails.
+    first = lake.spawn(*args, "--commit-interval-ms", 120_000)
+    second = None
+    try:
+        time.sleep(3)
+        read_only_switch.on(lake.warehouse)
+        produce(lake, topic, "--events", 6000, "--seed", 4)
+        time.sleep(2)  # the first holds rows it cannot commit
+        second = lake.spawn(*args, "--commit-interval-ms", 300)
+        time.sleep(10)
+        for proc in (first, second):
+            assert proc.poll() is None, log_of(proc)  # a rebalance commit failed: no one stops
+        assert len(warnings_of(first)) == 1, log_of(first)  # it was the revoke that failed
+        read_only_switch.off(lake.warehouse)
+        time.sleep(3)
+    finally:
+        for proc in (first, second):
+            if proc is not None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in (first, second):
+            if proc is not None:
+                assert proc.wait(timeout=60) == 0, log_of(proc)
+    rows = assert_exactly_once(lake, kafka_broker, topic)
+    assert sum(rows.values()) == 10_000
