@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "iceberg/avro.h"
 #include "iceberg/bounds.h"
 #include "iceberg/table_metadata.h"
 #include "iceberg/testing_python.h"
@@ -226,6 +227,30 @@ print(json.dumps({'list': t.current_snapshot().manifest_list, 'metadata': t.meta
   }
   EXPECT_EQ(rows, 4);
   EXPECT_EQ(by_page, (std::map<std::string, int64_t>{{"/cart", 2}, {"/faq", 1}, {"/home", 1}}));
+}
+
+TEST_F(ManifestTest, AnEntryStatusOutsideZeroToTwoIsCorrupt) {
+  constexpr char kSchema[] = R"({"type": "record", "name": "manifest_entry", "fields": [
+      {"name": "status", "type": "int", "field-id": 0},
+      {"name": "data_file", "field-id": 2, "type": {"type": "record", "name": "r2", "fields": [
+          {"name": "file_path", "type": "string", "field-id": 100}]}}]})";
+  for (int32_t status : {3, -1, 1 << 30}) {
+    auto writer = avro::AvroFileWriter::Create(kSchema, {{"format-version", "2"}});
+    ASSERT_TRUE(writer.has_value());
+    auto record = avro::AvroValue::Record()
+                      .Add("status", avro::AvroValue::Int(status))
+                      .Add("data_file", avro::AvroValue::Record().Add(
+                                            "file_path", avro::AvroValue::String("/d/f.parquet")));
+    ASSERT_TRUE(writer->Append(record).has_value());
+    std::string path = (dir_ / ("status" + std::to_string(status) + ".avro")).string();
+    ASSERT_TRUE(WriteNewFile(path, writer->Finish().value()).has_value());
+    auto entries = ReadManifest(path);
+    ASSERT_FALSE(entries.has_value()) << "status " << status << " was accepted";
+    EXPECT_EQ(entries.error().code, ErrorCode::kCorrupt);
+    EXPECT_NE(entries.error().message.find("status " + std::to_string(status)), std::string::npos)
+        << entries.error().message;
+    EXPECT_NE(entries.error().message.find(path), std::string::npos) << entries.error().message;
+  }
 }
 
 }  // namespace

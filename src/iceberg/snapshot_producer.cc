@@ -155,6 +155,15 @@ bool IsStandardSummaryKey(std::string_view key) {
          std::end(kStandardSummaryKeys);
 }
 
+int64_t NextSnapshotTimestamp(const TableMetadata& base, int64_t now_ms) {
+  std::optional<int64_t> newest;
+  for (const auto& s : base.snapshots)
+    newest = std::max(newest.value_or(s.timestamp_ms), s.timestamp_ms);
+  for (const auto& e : base.snapshot_log)
+    newest = std::max(newest.value_or(e.timestamp_ms), e.timestamp_ms);
+  return newest ? std::max(now_ms, *newest + 1) : now_ms;
+}
+
 SnapshotProducer::SnapshotProducer()
     : snapshot_id_(RandomSnapshotId()), commit_uuid_(RandomUuid()) {}
 
@@ -192,7 +201,7 @@ Result<TableChange> SnapshotProducer::Apply(const TableMetadata& base,
   snapshot.snapshot_id = snapshot_id_;
   snapshot.parent_snapshot_id = parent_id;
   snapshot.sequence_number = context.sequence_number;
-  snapshot.timestamp_ms = std::max(NowMillis(), base.last_updated_ms);
+  snapshot.timestamp_ms = NextSnapshotTimestamp(base, NowMillis());
   snapshot.manifest_list = list_location;
   snapshot.summary = std::move(summary);
   snapshot.schema_id = base.current_schema_id;

@@ -113,4 +113,12 @@ class FastAppend final : public SnapshotProducer {
 // The standard summary keys (spec, "Snapshot Summary") a caller may not set.
 bool IsStandardSummaryKey(std::string_view key);
 
+// The timestamp-ms of a snapshot committed on `base` when this writer's clock reads `now_ms`:
+// its own clock, unless a snapshot of the table is as new or newer (another writer's clock runs
+// ahead), then 1 ms after the newest. Timestamps so strictly increase in commit order: time travel
+// (--as-of) stays unambiguous, a far-ahead clock does not freeze later snapshots at its time, and
+// the snapshot log never goes back, which Java, iceberg-rust and iceberg-go reject beyond a minute
+// ("Expected sorted snapshot log entries"); Java itself takes its clock and fails there.
+int64_t NextSnapshotTimestamp(const TableMetadata& base, int64_t now_ms);
+
 }  // namespace clickstream::iceberg

@@ -184,6 +184,36 @@ void AddV1RequiredFields(const TableMetadata& m, json& j) {
   }
 }
 
+// Writes all of `bytes` to `fd`, fsyncs and closes it. The descriptor is closed whatever fails;
+// the error names the first call that failed, with the errno it set (saved before any other call).
+Status WriteSyncClose(const FileCalls& calls, int fd, const std::string& name,
+                      std::string_view bytes) {
+  int err = 0;
+  const char* failed = "";
+  std::size_t written = 0;
+  while (err == 0 && written < bytes.size()) {
+    ssize_t n = calls.write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      err = n < 0 ? errno : EIO;
+      failed = "write";
+    } else {
+      written += static_cast<std::size_t>(n);
+    }
+  }
+  if (err == 0 && calls.fsync(fd) != 0) {
+    err = errno;
+    failed = "flush";
+  }
+  if (calls.close(fd) != 0 && err == 0) {
+    err = errno;
+    failed = "close";
+  }
+  if (err != 0)
+    return IoError(std::string("cannot ") + failed + " " + name + ": " + std::strerror(err));
+  return Ok();
+}
+
 }  // namespace
 
 nlohmann::json SnapshotToJson(const Snapshot& s) {
@@ -433,6 +463,10 @@ Result<std::string> ReadWholeFile(std::string_view location) {
 }
 
 Status WriteNewFile(std::string_view location, std::string_view bytes) {
+  return WriteNewFile(location, bytes, FileCalls{});
+}
+
+Status WriteNewFile(std::string_view location, std::string_view bytes, const FileCalls& calls) {
   CS_ASSIGN_OR_RETURN(auto path, LocalPath(location));
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
@@ -440,27 +474,15 @@ Status WriteNewFile(std::string_view location, std::string_view bytes) {
   // Write a private temporary file, then link it into place: readers never see a partial file,
   // and link() fails instead of replacing a file another writer put there first.
   std::string tmp = path.string() + "." + RandomUuid() + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  int fd = calls.open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return IoError("cannot create " + tmp + ": " + std::strerror(errno));
-  std::size_t written = 0;
-  while (written < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return IoError("cannot write " + tmp + ": " + std::strerror(err));
-    }
-    written += static_cast<std::size_t>(n);
+  if (Status synced = WriteSyncClose(calls, fd, tmp, bytes); !synced) {
+    calls.unlink(tmp.c_str());
+    return synced;
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    return IoError("cannot flush " + tmp + ": " + std::strerror(errno));
-  }
-  int rc = ::link(tmp.c_str(), path.c_str());
+  int rc = calls.link(tmp.c_str(), path.c_str());
   int err = errno;
-  ::unlink(tmp.c_str());
+  calls.unlink(tmp.c_str());
   if (rc != 0) {
     if (err == EEXIST) return AlreadyExists(path.string() + " already exists");
     return IoError("cannot create " + path.string() + ": " + std::strerror(err));

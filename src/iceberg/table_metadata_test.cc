@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <set>
+
+#include "iceberg/testing_python.h"
 
 namespace clickstream::iceberg {
 namespace {
@@ -162,6 +167,65 @@ TEST(TableMetadataTest, UuidsAndSnapshotIdsAreRandomAndWellFormed) {
   }
   EXPECT_EQ(uuids.size(), 1000u);
   EXPECT_EQ(ids.size(), 1000u);
+}
+
+// Faults for WriteNewFile (FileCalls takes plain function pointers, hence file-scope state).
+int opened_fd = -1;
+int closes_of_opened = 0;
+int RecordingOpen(const char* path, int flags, mode_t mode) {
+  opened_fd = ::open(path, flags, mode);
+  closes_of_opened = 0;
+  return opened_fd;
+}
+int CountingClose(int fd) {
+  if (fd == opened_fd) ++closes_of_opened;
+  return ::close(fd);
+}
+int FailingFsync(int /*fd*/) {
+  errno = EIO;
+  return -1;
+}
+int FailingClose(int fd) {
+  CountingClose(fd);
+  errno = EDQUOT;  // NFS and quota file systems report a failed write-back on close
+  return -1;
+}
+int ClobberingUnlink(const char* path) {
+  int rc = ::unlink(path);
+  errno = ENOENT;
+  return rc;
+}
+
+using WriteNewFileTest = testing::TempDirTest;
+
+TEST_F(WriteNewFileTest, FailedFsyncClosesTheDescriptorAndReportsTheFsyncErrno) {
+  FileCalls calls;
+  calls.open = RecordingOpen;
+  calls.close = CountingClose;
+  calls.fsync = FailingFsync;
+  calls.unlink = ClobberingUnlink;
+  std::string path = (dir_ / "m.json").string();
+  auto written = WriteNewFile(path, "{}", calls);
+  ASSERT_FALSE(written.has_value());
+  EXPECT_EQ(written.error().code, ErrorCode::kIoError);
+  EXPECT_NE(written.error().message.find(std::strerror(EIO)), std::string::npos)
+      << written.error().message;
+  EXPECT_EQ(closes_of_opened, 1) << "the descriptor leaked";
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), {}), 0)
+      << "no file, temporary or final, is left";
+}
+
+TEST_F(WriteNewFileTest, FailedCloseReportsTheCloseErrno) {
+  FileCalls calls;
+  calls.open = RecordingOpen;
+  calls.close = FailingClose;
+  calls.unlink = ClobberingUnlink;
+  auto written = WriteNewFile((dir_ / "m.json").string(), "{}", calls);
+  ASSERT_FALSE(written.has_value());
+  EXPECT_NE(written.error().message.find(std::strerror(EDQUOT)), std::string::npos)
+      << written.error().message;
+  EXPECT_EQ(closes_of_opened, 1);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), {}), 0);
 }
 
 }  // namespace
