@@ -1,13 +1,15 @@
 """The headline comparison: one topic already holding N click events, each engine drains it into a
 fresh website.clicks until caught up; events/s and peak memory per engine.
 
-    .venv/bin/python bench/engines_drain.py [--events 2000000] [--engines cpp,spark,flink]
+    .venv/bin/python bench/engines_drain.py [--events 2000000] [--engines cpp,spark,spark-seed,flink]
 
 Starts its own broker (scripts/kafka on free ports, data under bench/out/), fills the topic once
 with `clickstream produce` (or the Python producer when the binary is missing), then runs, one
 after the other on the same topic:
   cpp    build/clickstream process --until-caught-up           (CLICKSTREAM_BINARY overrides)
   spark  ./scripts/spark-pipeline --until-caught-up            (local[2], driver 1g)
+  spark-seed  bench/spark_seed_job.py: the plain seed-style Spark job, the peer at its best
+         (one query, from_json + to_timestamp, no dead-letter table; same jars, master, memory)
   flink  ./scripts/flink-pipeline --until-caught-up            (MiniCluster, parallelism 2, 1g heap)
 Each engine's wall time runs from process start to exit (JVM start-up included) and is checked
 against the table: the run counts only if website.clicks then holds exactly N rows. Peak memory
@@ -114,6 +116,13 @@ def engine_command(name, broker, topic, lake, binary):
             str(ROOT / "scripts" / "spark-pipeline"), "--until-caught-up", "--topic", topic,
             "--checkpoint", str(lake / "spark-checkpoints"),
         ], common_env
+    if name == "spark-seed":
+        if not (ROOT / ".deps" / "spark-jars").is_dir():
+            return "Spark jars missing (./scripts/setup)", None
+        return [
+            str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "bench" / "spark_seed_job.py"),
+            "--topic", topic, "--checkpoint", str(lake / "spark-checkpoints"),
+        ], {**common_env, "PYSPARK_PYTHON": str(ROOT / ".venv" / "bin" / "python")}
     if name == "flink":
         if not (ROOT / ".venv-flink" / "bin" / "python").exists():
             return ".venv-flink missing (./scripts/setup)", None
@@ -146,7 +155,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=2_000_000)
     parser.add_argument("--partitions", type=int, default=4)
-    parser.add_argument("--engines", default="cpp,spark,flink")
+    parser.add_argument("--engines", default="cpp,spark,spark-seed,flink")
     parser.add_argument(
         "--binary", type=pathlib.Path,
         default=pathlib.Path(os.environ.get("CLICKSTREAM_BINARY", ROOT / "build" / "clickstream")),
@@ -195,7 +204,7 @@ def main():
         check = "ok" if e["valid"] else f"FAILED (exit {e['exit_code']}, {e['rows']} rows)"
         print(f"| {name} | {args.events} | {e['seconds']} | {e['events_per_second']} | {e['peak_rss_mib']} | {check} |")
     if cpp.get("valid"):
-        for name in ("spark", "flink"):
+        for name in ("spark", "spark-seed", "flink"):
             other = results["engines"].get(name, {})
             if other.get("valid"):
                 ratio = cpp["events_per_second"] / other["events_per_second"]

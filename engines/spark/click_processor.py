@@ -2,8 +2,9 @@
 
     python engines/spark/click_processor.py [--until-caught-up] [--enrich] [--brokers ...]
 
-Two streaming queries read the topic, each with its own checkpoint and Iceberg's streaming sink
-(which records the micro-batch epoch in the snapshot, so a restart never commits a batch twice):
+One streaming query reads the topic once; each micro-batch is parsed once (cached) and written to
+two tables (BatchWriter), each append recording the query id and batch id in its snapshot as
+Iceberg's streaming sink does, so a restart never commits a batch twice:
 
 - clicks: messages in the event contract (DESIGN.md) -> catalog.website.clicks
   (user_id, page, click_timestamp), or with --enrich, left-joined with website.user_profiles on
@@ -55,6 +56,10 @@ DLQ_DDL = (
 # The accepted event_ts text (DESIGN.md): once this matches, date and time sit at fixed offsets
 # (1-10, 12-19), then an optional fraction, then `Z`, +HH:MM, +HHMM, +HH or nothing (local time).
 TS_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
+# A flat JSON object of user_id, page and event_ts with plain string values (JSON whitespace
+# allowed): the messages the fast path of _parse_steps reads with from_json.
+_FAST_KEY_VALUE = r'[ \t\r\n]*"(user_id|page|event_ts)"[ \t\r\n]*:[ \t\r\n]*"[^"\\\x00-\x1f]*"[ \t\r\n]*'
+FAST_FORM = r"^[ \t\r\n]*\{" + _FAST_KEY_VALUE + "(," + _FAST_KEY_VALUE + r"){2}\}[ \t\r\n]*$"
 # The instants of years 1..9999 in microseconds (src/events/event_time.h).
 MIN_MICROS = -62135596800000000
 MAX_MICROS = 253402300799999999
@@ -77,7 +82,17 @@ def _parse_steps(event_time_zone):
             # has 2 elements.
             "_text": "CAST(value AS STRING)",
         },
-        {"_arr": "try_parse_json(concat('[', _text, ']'))"},
+        # The fast path, for the form nearly every producer sends: a flat object of the three keys
+        # with plain string values (no escapes, no control characters), valid UTF-8. from_json then
+        # reads exactly what the variant parser would (a repeated key keeps its last value in
+        # both); any other message, or one with a key missing, takes the strict variant path
+        # below, which also names the reason of a dead letter.
+        # (A Column, not SQL text: the pattern goes to Java's regex as is, without SQL escapes.)
+        {"_fast_form": lambda F: F.expr("is_valid_utf8(_text)") & F.col("_text").rlike(FAST_FORM)},
+        {"_fs": "CASE WHEN _fast_form THEN from_json(_text, 'user_id STRING, page STRING, event_ts STRING') END"},
+        {"_fu": "_fs.user_id", "_fp": "_fs.page", "_ft": "_fs.event_ts"},
+        {"_fast": "coalesce(_fu IS NOT NULL AND _fp IS NOT NULL AND _ft IS NOT NULL, false)"},
+        {"_arr": "CASE WHEN NOT _fast THEN try_parse_json(concat('[', _text, ']')) END"},
         {
             "_doc": "CASE WHEN array_size(try_variant_get(_arr, '$', 'array<variant>')) = 1"
             " THEN variant_get(_arr, '$[0]', 'variant') END",
@@ -92,11 +107,11 @@ def _parse_steps(event_time_zone):
             "_user_t": "schema_of_variant(_user_v)",
             "_page_t": "schema_of_variant(_page_v)",
             "_ts_t": "schema_of_variant(_ts_v)",
-            "user_id": "try_variant_get(_user_v, '$', 'string')",
-            "page": "try_variant_get(_page_v, '$', 'string')",
+            "user_id": "CASE WHEN _fast THEN _fu ELSE try_variant_get(_user_v, '$', 'string') END",
+            "page": "CASE WHEN _fast THEN _fp ELSE try_variant_get(_page_v, '$', 'string') END",
         },
         {
-            "_ts": "CASE WHEN _ts_t = 'STRING' THEN try_variant_get(_ts_v, '$', 'string') END",
+            "_ts": "CASE WHEN _fast THEN _ft WHEN _ts_t = 'STRING' THEN try_variant_get(_ts_v, '$', 'string') END",
             "_ts_int": "CASE WHEN _ts_t IN ('BIGINT', 'INT', 'SMALLINT', 'TINYINT')"
             " THEN try_variant_get(_ts_v, '$', 'bigint') END",
             "_ts_real": "CASE WHEN _ts_t = 'DOUBLE' OR _ts_t = 'FLOAT' OR startswith(_ts_t, 'DECIMAL')"
@@ -149,14 +164,14 @@ def _parse_steps(event_time_zone):
             "error": """CASE
                 WHEN value IS NULL OR length(value) = 0 THEN 'empty message'
                 WHEN NOT is_valid_utf8(_text) THEN 'invalid UTF-8'
-                WHEN _doc IS NULL THEN 'invalid JSON'
-                WHEN NOT startswith(_doc_type, 'OBJECT') THEN 'not a JSON object'
+                WHEN NOT _fast AND _doc IS NULL THEN 'invalid JSON'
+                WHEN NOT _fast AND NOT startswith(_doc_type, 'OBJECT') THEN 'not a JSON object'
                 WHEN NOT (_text RLIKE '\\}[ \\t\\r\\n]*$') THEN 'invalid JSON'
-                WHEN _user_v IS NULL THEN 'missing field user_id'
-                WHEN _user_t != 'STRING' THEN 'field user_id is not a string'
-                WHEN _page_v IS NULL THEN 'missing field page'
-                WHEN _page_t != 'STRING' THEN 'field page is not a string'
-                WHEN _ts_v IS NULL THEN 'missing field event_ts'
+                WHEN NOT _fast AND _user_v IS NULL THEN 'missing field user_id'
+                WHEN NOT _fast AND _user_t != 'STRING' THEN 'field user_id is not a string'
+                WHEN NOT _fast AND _page_v IS NULL THEN 'missing field page'
+                WHEN NOT _fast AND _page_t != 'STRING' THEN 'field page is not a string'
+                WHEN NOT _fast AND _ts_v IS NULL THEN 'missing field event_ts'
                 WHEN _ts IS NULL AND _ts_int IS NULL AND _ts_real IS NULL
                     THEN 'field event_ts is not a string or a number'
                 WHEN user_id = '' THEN 'field user_id is empty'
@@ -181,7 +196,9 @@ def parse_clicks(kafka_df, event_time_zone="UTC"):
 
     df = kafka_df
     for step in _parse_steps(event_time_zone):
-        df = df.withColumns({name: F.expr(sql) for name, sql in step.items()})
+        df = df.withColumns(
+            {name: sql(F) if callable(sql) else F.expr(sql) for name, sql in step.items()}
+        )
     return df.drop(*[c for c in df.columns if c.startswith("_")])
 
 
@@ -237,10 +254,115 @@ def create_tables(spark, args):
         spark.sql(PROFILES_DDL.format(name=f"catalog.{args.profiles_table}"))
 
 
-def start_queries(spark, args):
-    """Starts the clicks and dead-letter queries; returns them."""
+# The keys of Iceberg's streaming sink, as a batch write's snapshot-property options record them:
+# Spark lowercases write options (the sink itself writes spark.sql.streaming.queryId/epochId).
+QUERY_ID_KEY = "spark.sql.streaming.queryid"
+EPOCH_ID_KEY = "spark.sql.streaming.epochid"
+
+
+class BatchWriter:
+    """foreachBatch of the one query: parses each micro-batch once (cached), appends its clicks and
+    its dead letters to their tables, and makes a replayed batch a no-op as Iceberg's streaming sink
+    does: every append carries the query id and the batch id in its snapshot summary
+    (spark.sql.streaming.queryid / epochid: the sink's keys, lowercased as Spark passes write
+    options; expiry keeps the newest such snapshot), and a table
+    whose history already holds a batch id >= this one for this query is not written again."""
+
+    def __init__(self, spark, args):
+        self.spark, self.args = spark, args
+        self.query_id = None
+        self.committed = {}  # table -> last batch id committed by this query
+
+    def query_id_of_checkpoint(self):
+        """Spark's query id, which the checkpoint's metadata file holds from the query's start."""
+        import json
+
+        with open(os.path.join(query_checkpoint(self.args), "metadata")) as f:
+            return json.load(f)["id"]
+
+    def last_committed(self, table):
+        if table not in self.committed:
+            row = self.spark.sql(
+                f"SELECT max(CAST(summary['{EPOCH_ID_KEY}'] AS BIGINT)) AS epoch "
+                f"FROM catalog.{table}.snapshots WHERE summary['{QUERY_ID_KEY}'] = '{self.query_id}'"
+            ).collect()[0]
+            self.committed[table] = -1 if row.epoch is None else row.epoch
+        return self.committed[table]
+
+    def append(self, df, table, batch_id):
+        if batch_id <= self.last_committed(table):
+            return  # a replay of a batch this table already holds
+        (
+            df.writeTo(f"catalog.{table}")
+            .option("fanout-enabled", "true")
+            .option(f"snapshot-property.{QUERY_ID_KEY}", self.query_id)
+            .option(f"snapshot-property.{EPOCH_ID_KEY}", str(batch_id))
+            .append()
+        )
+        self.committed[table] = batch_id
+
+    def __call__(self, batch, batch_id):
+        from pyspark import StorageLevel
+
+        if self.query_id is None:
+            self.query_id = self.query_id_of_checkpoint()
+        from pyspark.sql import functions as F
+
+        # Cached narrow: the raw bytes only of the dead letters (the bulk of a batch's bytes).
+        parsed = (
+            parse_clicks(batch, self.args.event_time_zone)
+            .withColumn("value", F.expr("CASE WHEN error IS NOT NULL THEN value END"))
+            .persist(StorageLevel.MEMORY_AND_DISK)
+        )
+        try:
+            self.append(clicks_of(self.spark, parsed, self.args), self.args.table, batch_id)
+            self.append(dead_letters_of(parsed), self.args.dlq_table, batch_id)
+        finally:
+            parsed.unpersist()
+
+
+def clicks_of(spark, parsed, args):
+    """The valid clicks of a parsed batch, left-joined with the profiles when enriching."""
     from pyspark.sql import functions as F
 
+    clicks = parsed.where(F.col("error").isNull()).select("user_id", "page", "click_timestamp")
+    if args.enrich:
+        profiles = spark.table(f"catalog.{args.profiles_table}").select("user_id", "name", "location")
+        clicks = clicks.join(profiles, on="user_id", how="left").select(
+            "user_id", "page", "click_timestamp", "name", "location"
+        )
+    return clicks
+
+
+def dead_letters_of(parsed):
+    """Every other message of a parsed batch, with its Kafka coordinates, raw bytes and reason."""
+    from pyspark.sql import functions as F
+
+    return parsed.where(F.col("error").isNotNull()).select(
+        "topic",
+        "partition",
+        "offset",
+        F.col("timestamp").alias("kafka_timestamp"),
+        F.col("value").alias("raw"),
+        "error",
+    )
+
+
+def query_checkpoint(args):
+    """The query's checkpoint directory under --checkpoint; refuses the two-query layout of earlier
+    versions (`clicks/` and `dlq/`), whose offsets this query cannot take over."""
+    if os.path.isdir(os.path.join(args.checkpoint, "dlq")) and not os.path.isdir(
+        os.path.join(args.checkpoint, "query")
+    ):
+        raise SystemExit(
+            f"error: {args.checkpoint} holds the checkpoints of the earlier two-query job; "
+            "finish it with that version, or start over with a new --checkpoint and new tables"
+        )
+    return os.path.join(args.checkpoint, "query")
+
+
+def start_query(spark, args):
+    """Starts the one query: the topic read once, each micro-batch parsed once (BatchWriter)."""
     source = (
         spark.readStream.format("kafka")
         .option("kafka.bootstrap.servers", args.brokers)
@@ -250,46 +372,24 @@ def start_queries(spark, args):
         .option("maxOffsetsPerTrigger", str(args.max_offsets_per_trigger))
         .load()
     )
-    parsed = parse_clicks(source, args.event_time_zone)
-
-    clicks = parsed.where(F.col("error").isNull()).select("user_id", "page", "click_timestamp")
-    if args.enrich:
-        profiles = spark.table(f"catalog.{args.profiles_table}").select("user_id", "name", "location")
-        clicks = clicks.join(profiles, on="user_id", how="left").select(
-            "user_id", "page", "click_timestamp", "name", "location"
-        )
-    dead = parsed.where(F.col("error").isNotNull()).select(
-        "topic",
-        "partition",
-        "offset",
-        F.col("timestamp").alias("kafka_timestamp"),
-        F.col("value").alias("raw"),
-        "error",
+    writer = (
+        source.writeStream.foreachBatch(BatchWriter(spark, args))
+        .option("checkpointLocation", query_checkpoint(args))
+        .queryName("clicks")
     )
-
-    def sink(df, table, checkpoint_name):
-        writer = (
-            df.writeStream.format("iceberg")
-            .outputMode("append")
-            .option("fanout-enabled", "true")
-            .option("checkpointLocation", os.path.join(args.checkpoint, checkpoint_name))
-            .queryName(checkpoint_name)
-        )
-        if args.until_caught_up:
-            writer = writer.trigger(availableNow=True)
-        else:
-            writer = writer.trigger(processingTime=args.trigger_interval)
-        return writer.toTable(f"catalog.{table}")
-
-    return [sink(clicks, args.table, "clicks"), sink(dead, args.dlq_table, "dlq")]
+    if args.until_caught_up:
+        writer = writer.trigger(availableNow=True)
+    else:
+        writer = writer.trigger(processingTime=args.trigger_interval)
+    return writer.start()
 
 
 def run(spark, args, stop=None):
-    """Creates the tables when missing, runs the two queries until they end (availableNow) or
-    `stop` is set, and stops them; returns 0, or 1 after printing why a query failed."""
+    """Creates the tables when missing, runs the query until it ends (availableNow) or `stop` is
+    set, and stops it; returns 0, or 1 after printing why the query failed."""
     stop = stop or threading.Event()
     create_tables(spark, args)
-    queries = start_queries(spark, args)
+    queries = [start_query(spark, args)]
     failed = None
     while not stop.is_set() and any(q.isActive for q in queries):
         stop.wait(0.5)

@@ -43,6 +43,10 @@ std::set<int64_t> NewestEngineProgress(const TableMetadata& metadata) {
       writer = {"flink", SummaryOr(s, "flink.job-id"), SummaryOr(s, "flink.operator-id")};
     } else if (s.summary.contains("spark.sql.streaming.queryId")) {
       writer = {"spark", SummaryOr(s, "spark.sql.streaming.queryId"), ""};
+    } else if (s.summary.contains("spark.sql.streaming.queryid")) {
+      // The same key as a foreachBatch write sets it: Spark lowercases write options
+      // (engines/spark/click_processor.py).
+      writer = {"spark", SummaryOr(s, "spark.sql.streaming.queryid"), ""};
     } else {
       continue;
     }

@@ -83,6 +83,19 @@ TEST(PlanExpiryTest, KeepsTheNewestSnapshotOfEveryFlinkJobAndSparkQuery) {
   EXPECT_THAT(plan.kept_for_engines, ElementsAre(1, 3));
 }
 
+TEST(PlanExpiryTest, KeepsTheNewestSnapshotOfASparkForeachBatchQueryWithLowercasedKeys) {
+  TableMetadata m = Chain(4);
+  // engines/spark/click_processor.py: write options arrive lowercased in the summary.
+  for (int i : {0, 1}) {
+    m.snapshots[i].summary = {{"operation", "append"},
+                              {"spark.sql.streaming.queryid", "q"},
+                              {"spark.sql.streaming.epochid", std::to_string(i)}};
+  }
+  ExpiryPlan plan = PlanExpiry(m, {.older_than_ms = 100'000, .retain_last = 1}, 100'000);
+  EXPECT_THAT(plan.expired, ElementsAre(1, 3));
+  EXPECT_THAT(plan.kept_for_engines, ElementsAre(2));
+}
+
 TEST(PlanExpiryTest, SnapshotsOffEveryBranchGoByAgeAlone) {
   TableMetadata m = Chain(3);
   Snapshot staged = m.snapshots[0];
