@@ -602,18 +602,23 @@ Result<ManifestFile> WriteManifestEntries(std::string_view location, const Manif
 Result<std::vector<ManifestEntry>> ReadManifest(std::string_view location,
                                                 const ManifestFile* manifest) {
   CS_ASSIGN_OR_RETURN(auto bytes, ReadWholeFile(location));
-  auto file = avro::ReadAvroFile(bytes);
-  if (!file.has_value()) return std::unexpected(file.error().WithContext(location));
+  auto entries = ParseManifest(bytes, manifest);
+  if (!entries.has_value()) return std::unexpected(entries.error().WithContext(location));
+  return entries;
+}
+
+Result<std::vector<ManifestEntry>> ParseManifest(std::string_view bytes,
+                                                 const ManifestFile* manifest) {
+  CS_ASSIGN_OR_RETURN(auto file, avro::ReadAvroFile(bytes));
   int spec_id = 0;
-  if (auto it = file->metadata.find("partition-spec-id"); it != file->metadata.end()) {
+  if (auto it = file.metadata.find("partition-spec-id"); it != file.metadata.end()) {
     spec_id = std::atoi(it->second.c_str());
   }
   std::vector<ManifestEntry> entries;
-  entries.reserve(file->records.size());
-  for (const AvroValue& record : file->records) {
-    auto entry = EntryFromRecord(record, spec_id, manifest);
-    if (!entry.has_value()) return std::unexpected(entry.error().WithContext(location));
-    entries.push_back(std::move(*entry));
+  entries.reserve(file.records.size());
+  for (const AvroValue& record : file.records) {
+    CS_ASSIGN_OR_RETURN(auto entry, EntryFromRecord(record, spec_id, manifest));
+    entries.push_back(std::move(entry));
   }
   return entries;
 }
@@ -645,15 +650,18 @@ Status WriteManifestList(std::string_view location, int64_t snapshot_id,
 
 Result<std::vector<ManifestFile>> ReadManifestList(std::string_view location) {
   CS_ASSIGN_OR_RETURN(auto bytes, ReadWholeFile(location));
-  auto file = avro::ReadAvroFile(bytes);
-  if (!file.has_value()) return std::unexpected(file.error().WithContext(location));
+  auto manifests = ParseManifestList(bytes);
+  if (!manifests.has_value()) return std::unexpected(manifests.error().WithContext(location));
+  return manifests;
+}
+
+Result<std::vector<ManifestFile>> ParseManifestList(std::string_view bytes) {
+  CS_ASSIGN_OR_RETURN(auto file, avro::ReadAvroFile(bytes));
   std::vector<ManifestFile> manifests;
-  for (const AvroValue& r : file->records) {
+  for (const AvroValue& r : file.records) {
     ManifestFile m;
     const AvroValue* path = r.Find("manifest_path");
-    if (path == nullptr) {
-      return Corrupt(std::string(location) + " is not a manifest list (no manifest_path)");
-    }
+    if (path == nullptr) return Corrupt("not a manifest list (a record has no manifest_path)");
     m.manifest_path = path->bytes;
     m.manifest_length = LongOr(r.Find("manifest_length"), 0);
     m.partition_spec_id = static_cast<int>(LongOr(r.Find("partition_spec_id"), 0));

@@ -92,6 +92,10 @@ Result<ManifestFile> WriteManifestEntries(std::string_view location, const Manif
 Result<std::vector<ManifestEntry>> ReadManifest(std::string_view location,
                                                 const ManifestFile* manifest = nullptr);
 
+// ReadManifest on the bytes of a manifest (errors without the location).
+Result<std::vector<ManifestEntry>> ParseManifest(std::string_view bytes,
+                                                 const ManifestFile* manifest = nullptr);
+
 // Writes a manifest list at `location` in `format_version` 1 or 2 (a v1 list has no content or
 // sequence numbers and cannot list delete manifests).
 Status WriteManifestList(std::string_view location, int64_t snapshot_id,
@@ -100,6 +104,8 @@ Status WriteManifestList(std::string_view location, int64_t snapshot_id,
 
 // Reads a manifest list (v1 or v2, any writer); v1 lists read with sequence numbers 0.
 Result<std::vector<ManifestFile>> ReadManifestList(std::string_view location);
+// ReadManifestList on the bytes of a manifest list.
+Result<std::vector<ManifestFile>> ParseManifestList(std::string_view bytes);
 
 // The Avro schema (JSON text) of manifest_entry for a partition type; exposed for tests.
 Result<std::string> ManifestEntryAvroSchema(const ManifestContext& context);

@@ -9,8 +9,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 
 #include "iceberg/location.h"
 
@@ -63,14 +65,69 @@ std::mt19937_64& Random() {
   return engine;
 }
 
+// A JSON value where the spec has an integer that is not one, or does not fit the field.
+struct NotAnInteger : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// nlohmann's get<T>() converts any number to an integer type, a float out of T's range with
+// undefined behaviour (found by fuzz_table_metadata): integers are read through these, which take
+// JSON integers that fit T only and throw NotAnInteger otherwise.
+template <typename T>
+T AsInt(const json& v, std::string_view key) {
+  if (v.is_number_unsigned()) {
+    if (v.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max())) {
+      return static_cast<T>(v.get<uint64_t>());
+    }
+  } else if (v.is_number_integer()) {
+    int64_t value = v.get<int64_t>();
+    if (value >= std::numeric_limits<T>::min() && value <= std::numeric_limits<T>::max()) {
+      return static_cast<T>(value);
+    }
+  }
+  throw NotAnInteger("\"" + std::string(key) + "\" is " + v.dump(-1).substr(0, 40) +
+                     ", not an integer of " + std::to_string(sizeof(T) * 8) + " bits");
+}
+template <typename T>
+T IntAt(const json& j, const char* key) {
+  return AsInt<T>(j.at(key), key);
+}
+template <typename T>
+T IntOr(const json& j, const char* key, T fallback) {
+  auto it = j.find(key);
+  return it == j.end() ? fallback : AsInt<T>(*it, key);
+}
+std::optional<int64_t> OptionalId(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  return AsInt<int64_t>(*it, key);
+}
+
+// Schemas and refs are kept as JSON and read again later (CurrentSchemaJson, FieldType, refs):
+// their ids are checked once here, so those later reads cannot meet a wrong type.
+void CheckKeptJson(const TableMetadata& m) {
+  if (!m.schemas.is_array()) throw NotAnInteger("\"schemas\" is not an array");
+  for (const auto& schema : m.schemas) {
+    if (!schema.is_object()) throw NotAnInteger("a schema is not an object");
+    (void)IntOr<int>(schema, "schema-id", 0);
+    for (const auto& f : schema.value("fields", json::array())) {
+      if (!f.is_object()) throw NotAnInteger("a schema field is not an object");
+      (void)IntOr<int>(f, "id", 0);
+    }
+  }
+  if (!m.refs.is_object()) throw NotAnInteger("\"refs\" is not an object");
+  for (const auto& ref : m.refs) {
+    if (!ref.is_object()) throw NotAnInteger("a ref is not an object");
+    (void)IntAt<int64_t>(ref, "snapshot-id");
+  }
+}
+
 Result<Snapshot> SnapshotFromJson(const json& j) {
   Snapshot s;
-  s.snapshot_id = j.at("snapshot-id").get<int64_t>();
-  if (j.contains("parent-snapshot-id") && !j.at("parent-snapshot-id").is_null()) {
-    s.parent_snapshot_id = j.at("parent-snapshot-id").get<int64_t>();
-  }
-  s.sequence_number = j.value("sequence-number", int64_t{0});
-  s.timestamp_ms = j.at("timestamp-ms").get<int64_t>();
+  s.snapshot_id = IntAt<int64_t>(j, "snapshot-id");
+  s.parent_snapshot_id = OptionalId(j, "parent-snapshot-id");
+  s.sequence_number = IntOr<int64_t>(j, "sequence-number", 0);
+  s.timestamp_ms = IntAt<int64_t>(j, "timestamp-ms");
   if (!j.contains("manifest-list")) {
     return InvalidArgument("snapshot " + std::to_string(s.snapshot_id) +
                            " uses a v1 manifests array; only manifest lists are supported");
@@ -81,9 +138,7 @@ Result<Snapshot> SnapshotFromJson(const json& j) {
       s.summary[key] = value.is_string() ? value.get<std::string>() : value.dump();
     }
   }
-  if (j.contains("schema-id") && !j.at("schema-id").is_null()) {
-    s.schema_id = j.at("schema-id").get<int>();
-  }
+  if (OptionalId(j, "schema-id")) s.schema_id = AsInt<int>(j.at("schema-id"), "schema-id");
   return s;
 }
 
@@ -92,8 +147,8 @@ Result<PartitionSpec> SpecFromJson(const json& j, int spec_id) {
   spec.spec_id = spec_id;
   for (const auto& f : j) {
     PartitionField field;
-    field.source_id = f.at("source-id").get<int>();
-    field.field_id = f.value("field-id", 1000 + static_cast<int>(spec.fields.size()));
+    field.source_id = IntAt<int>(f, "source-id");
+    field.field_id = IntOr<int>(f, "field-id", 1000 + static_cast<int>(spec.fields.size()));
     field.name = f.at("name").get<std::string>();
     field.transform = f.at("transform").get<std::string>();
     spec.fields.push_back(std::move(field));
@@ -101,33 +156,24 @@ Result<PartitionSpec> SpecFromJson(const json& j, int spec_id) {
   return spec;
 }
 
-Result<TableMetadata> ParseTableMetadataJson(const json& j) {
-  TableMetadata m;
-  m.format_version = j.at("format-version").get<int>();
-  if (m.format_version < 1 || m.format_version > 2) {
-    return InvalidArgument("table metadata format-version " + std::to_string(m.format_version) +
-                           " is not supported (1 and 2 are)");
-  }
-  m.table_uuid = j.value("table-uuid", "");
-  m.location = j.at("location").get<std::string>();
-  m.last_sequence_number = j.value("last-sequence-number", int64_t{0});
-  m.last_updated_ms = j.at("last-updated-ms").get<int64_t>();
-  m.last_column_id = j.at("last-column-id").get<int>();
+// Schemas and partition specs, in v2's lists or v1's single "schema" / "partition-spec".
+Status ParseSchemasAndSpecs(const json& j, TableMetadata& m) {
   if (j.contains("schemas")) {
     m.schemas = j.at("schemas");
-    m.current_schema_id = j.value("current-schema-id", 0);
+    m.current_schema_id = IntOr<int>(j, "current-schema-id", 0);
   } else {
     json schema = j.at("schema");
-    m.current_schema_id = schema.value("schema-id", 0);
+    m.current_schema_id = IntOr<int>(schema, "schema-id", 0);
     schema["schema-id"] = m.current_schema_id;
     m.schemas = json::array({schema});
   }
   if (j.contains("partition-specs")) {
     for (const auto& spec : j.at("partition-specs")) {
-      CS_ASSIGN_OR_RETURN(auto parsed, SpecFromJson(spec.at("fields"), spec.at("spec-id")));
+      CS_ASSIGN_OR_RETURN(auto parsed,
+                          SpecFromJson(spec.at("fields"), IntAt<int>(spec, "spec-id")));
       m.partition_specs.push_back(std::move(parsed));
     }
-    m.default_spec_id = j.value("default-spec-id", 0);
+    m.default_spec_id = IntOr<int>(j, "default-spec-id", 0);
   } else {
     CS_ASSIGN_OR_RETURN(auto parsed, SpecFromJson(j.at("partition-spec"), 0));
     m.partition_specs.push_back(std::move(parsed));
@@ -136,35 +182,54 @@ Result<TableMetadata> ParseTableMetadataJson(const json& j) {
   for (const auto& spec : m.partition_specs) {
     for (const auto& f : spec.fields) max_partition_id = std::max(max_partition_id, f.field_id);
   }
-  m.last_partition_id = j.value("last-partition-id", max_partition_id);
-  if (j.contains("properties")) {
-    for (const auto& [key, value] : j.at("properties").items()) {
-      m.properties[key] = value.is_string() ? value.get<std::string>() : value.dump();
-    }
-  }
-  if (j.contains("current-snapshot-id") && !j.at("current-snapshot-id").is_null()) {
-    int64_t id = j.at("current-snapshot-id").get<int64_t>();
-    if (id != -1) m.current_snapshot_id = id;
-  }
+  m.last_partition_id = IntOr<int>(j, "last-partition-id", max_partition_id);
+  return Ok();
+}
+
+// Snapshots, the snapshot log and the metadata log.
+Status ParseHistory(const json& j, TableMetadata& m) {
+  if (auto id = OptionalId(j, "current-snapshot-id"); id && *id != -1) m.current_snapshot_id = id;
   for (const auto& s : j.value("snapshots", json::array())) {
     CS_ASSIGN_OR_RETURN(auto snapshot, SnapshotFromJson(s));
     m.snapshots.push_back(std::move(snapshot));
   }
   for (const auto& e : j.value("snapshot-log", json::array())) {
-    m.snapshot_log.push_back(
-        {e.at("timestamp-ms").get<int64_t>(), e.at("snapshot-id").get<int64_t>()});
+    m.snapshot_log.push_back({IntAt<int64_t>(e, "timestamp-ms"), IntAt<int64_t>(e, "snapshot-id")});
   }
   for (const auto& e : j.value("metadata-log", json::array())) {
     m.metadata_log.push_back(
-        {e.at("timestamp-ms").get<int64_t>(), e.at("metadata-file").get<std::string>()});
+        {IntAt<int64_t>(e, "timestamp-ms"), e.at("metadata-file").get<std::string>()});
   }
+  return Ok();
+}
+
+Result<TableMetadata> ParseTableMetadataJson(const json& j) {
+  TableMetadata m;
+  m.format_version = IntAt<int>(j, "format-version");
+  if (m.format_version < 1 || m.format_version > 2) {
+    return InvalidArgument("table metadata format-version " + std::to_string(m.format_version) +
+                           " is not supported (1 and 2 are)");
+  }
+  m.table_uuid = j.value("table-uuid", "");
+  m.location = j.at("location").get<std::string>();
+  m.last_sequence_number = IntOr<int64_t>(j, "last-sequence-number", 0);
+  m.last_updated_ms = IntAt<int64_t>(j, "last-updated-ms");
+  m.last_column_id = IntAt<int>(j, "last-column-id");
+  CS_RETURN_IF_ERROR(ParseSchemasAndSpecs(j, m));
+  if (j.contains("properties")) {
+    for (const auto& [key, value] : j.at("properties").items()) {
+      m.properties[key] = value.is_string() ? value.get<std::string>() : value.dump();
+    }
+  }
+  CS_RETURN_IF_ERROR(ParseHistory(j, m));
   m.sort_orders =
       j.value("sort-orders", json::array({{{"order-id", 0}, {"fields", json::array()}}}));
-  m.default_sort_order_id = j.value("default-sort-order-id", 0);
+  m.default_sort_order_id = IntOr<int>(j, "default-sort-order-id", 0);
   m.refs = j.value("refs", json::object());
   if (m.refs.empty() && m.current_snapshot_id) {
     m.refs["main"] = {{"snapshot-id", *m.current_snapshot_id}, {"type", "branch"}};
   }
+  CheckKeptJson(m);
   for (const auto& [key, value] : j.items()) {
     bool modeled = false;
     for (auto k : kModeledKeys) modeled = modeled || key == k;
@@ -398,6 +463,8 @@ Result<TableMetadata> ParseTableMetadata(std::string_view text) {
   try {
     return ParseTableMetadataJson(j);
   } catch (const json::exception& e) {
+    return Corrupt(std::string("table metadata has an unexpected shape: ") + e.what());
+  } catch (const NotAnInteger& e) {
     return Corrupt(std::string("table metadata has an unexpected shape: ") + e.what());
   }
 }

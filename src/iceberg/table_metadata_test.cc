@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "iceberg/testing_python.h"
@@ -167,6 +168,30 @@ TEST(TableMetadataTest, UuidsAndSnapshotIdsAreRandomAndWellFormed) {
   }
   EXPECT_EQ(uuids.size(), 1000u);
   EXPECT_EQ(ids.size(), 1000u);
+}
+
+TEST(TableMetadataTest, IdsThatAreNotIntegersOfTheirSizeAreCorrupt) {
+  TableMetadata m = NewTableMetadata(ClicksSchema(), ByPage(), "/w/t");
+  const nlohmann::json good = nlohmann::json::parse(SerializeTableMetadata(m));
+  ASSERT_TRUE(ParseTableMetadata(good.dump()).has_value());
+  // fuzz_table_metadata found the first: nlohmann casts 4e116 to a long (undefined behaviour).
+  for (const auto& [pointer, value] : std::vector<std::pair<std::string, nlohmann::json>>{
+           {"/last-updated-ms", 4.1e116},
+           {"/last-column-id", 3.0},
+           {"/last-column-id", int64_t{1} << 40},
+           {"/format-version", "2"},
+           {"/current-snapshot-id", 1.5},
+           {"/schemas/0/schema-id", "0"},
+           {"/schemas/0/fields/0/id", 1e10},
+           {"/partition-specs/0/spec-id", nlohmann::json::array()},
+           {"/refs", nlohmann::json{{"main", {{"snapshot-id", "1"}}}}},
+       }) {
+    nlohmann::json bad = good;
+    bad[nlohmann::json::json_pointer(pointer)] = value;
+    auto parsed = ParseTableMetadata(bad.dump());
+    ASSERT_FALSE(parsed.has_value()) << pointer << " = " << value.dump();
+    EXPECT_EQ(parsed.error().code, ErrorCode::kCorrupt) << pointer;
+  }
 }
 
 // Faults for WriteNewFile (FileCalls takes plain function pointers, hence file-scope state).
