@@ -1,6 +1,7 @@
 """Format version 1 tables (issue 10, finding 3): a table pyiceberg created with format-version=1
 stays v1 through `tables load` (with manifest merges), `tables rewrite-data-files` and `tables
-expire-snapshots`, and pyiceberg and DuckDB read back exactly the rows loaded."""
+expire-snapshots`, and pyiceberg, DuckDB and Spark read back exactly the rows loaded; Spark's
+writer accepts the v1 metadata we write and we append after it."""
 
 import datetime as dt
 import json
@@ -66,7 +67,9 @@ def assert_v1(table):
     assert all("sequence-number" not in s for s in metadata["snapshots"])
 
 
-def test_a_v1_table_stays_v1_through_loads_merges_compaction_and_expiry(tmp_path, clickstream):
+def v1_lifecycle(tmp_path, clickstream):
+    """Loads, a merge, a rewrite, another load and an expiry on a pyiceberg v1 table; returns
+    the catalog, the environment and the rows the table must hold."""
     env = {"CLICKSTREAM_CATALOG": str(tmp_path / "catalog.db"),
            "CLICKSTREAM_WAREHOUSE": str(tmp_path / "wh")}
     catalog = open_catalog(tmp_path / "catalog.db", tmp_path / "wh")
@@ -85,12 +88,32 @@ def test_a_v1_table_stays_v1_through_loads_merges_compaction_and_expiry(tmp_path
     expire = clickstream("tables", "expire-snapshots", "website.clicks", "--older-than", "0s",
                          "--retain-last", "1", env=env)
     assert expire.returncode == 0, expire.stderr
+    return catalog, env, sorted(expected + ndjson_rows(*files))
 
+
+def test_a_v1_table_stays_v1_through_loads_merges_compaction_and_expiry(tmp_path, clickstream):
+    catalog, _, rows = v1_lifecycle(tmp_path, clickstream)
     table = catalog.load_table("website.clicks")
     assert_v1(table)
     assert len(table.metadata.snapshots) == 1
     assert table.metadata.snapshots[0].summary.operation.value == "append"
     assert len(table.inspect.files()) < 2 * (LOADS + 1)  # the rewrite bin-packed files
-    rows = sorted(expected + ndjson_rows(*files))
     assert arrow_rows(table.scan().to_arrow()) == rows
     assert duckdb_rows(table.metadata_location) == rows
+
+
+def test_spark_reads_and_appends_to_our_v1_table_and_we_append_after_it(tmp_path, clickstream, spark):
+    catalog, env, rows = v1_lifecycle(tmp_path, clickstream)
+    catalog_db, warehouse = tmp_path / "catalog.db", tmp_path / "wh"
+    assert arrow_rows(spark.read_table(catalog_db, warehouse, "website.clicks")) == rows
+    # Java's writer accepts our v1 metadata (its TableMetadata validation) and keeps it v1.
+    spark.sql(catalog_db, warehouse, "INSERT INTO catalog.website.clicks VALUES "
+              "('spark_1', '/home', TIMESTAMP '2026-11-23 23:00:00 UTC')")
+    after_spark = load(clickstream, env, tmp_path, LOADS + 1)
+    rows = sorted(rows + [("spark_1", "/home", event_micros("2026-11-23T23:00:00Z"))] +
+                  ndjson_rows(after_spark))
+    table = catalog.load_table("website.clicks")
+    assert_v1(table)
+    assert arrow_rows(table.scan().to_arrow()) == rows
+    assert duckdb_rows(table.metadata_location) == rows
+    assert arrow_rows(spark.read_table(catalog_db, warehouse, "website.clicks")) == rows
