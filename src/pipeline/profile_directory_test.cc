@@ -12,23 +12,20 @@
 #include "catalog/sqlite_catalog.h"
 #include "iceberg/location.h"
 #include "iceberg/table.h"
+#include "iceberg/testing_python.h"
 #include "pipeline/profile_generator.h"
 
 namespace clickstream::pipeline {
 namespace {
 
-class ProfileDirectoryTest : public ::testing::Test {
+class ProfileDirectoryTest : public iceberg::testing::TempDirTest {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("clickstream-profiles-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    TempDirTest::SetUp();
     auto catalog = catalog::OpenSqliteCatalog((dir_ / "catalog.db").string());
     ASSERT_TRUE(catalog.has_value()) << catalog.error().message;
     catalog_ = std::move(*catalog);
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   void Generate(int64_t users) {
     auto written = GenerateProfiles(*catalog_, (dir_ / "warehouse").string(), id_, users, 7);
@@ -48,7 +45,6 @@ class ProfileDirectoryTest : public ::testing::Test {
     return *iceberg::LocalPath(newest->data_file.file_path);
   }
 
-  std::filesystem::path dir_;
   std::unique_ptr<catalog::Catalog> catalog_;
   catalog::TableIdentifier id_{"website", "user_profiles"};
 };

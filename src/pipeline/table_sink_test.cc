@@ -10,24 +10,21 @@
 
 #include "catalog/sqlite_catalog.h"
 #include "iceberg/table.h"
+#include "iceberg/testing_python.h"
 #include "pipeline/kafka_offsets.h"
 #include "pipeline/processor.h"
 
 namespace clickstream::pipeline {
 namespace {
 
-class TableSinkTest : public ::testing::Test {
+class TableSinkTest : public iceberg::testing::TempDirTest {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("clickstream-table-sink-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    TempDirTest::SetUp();
     auto catalog = catalog::OpenSqliteCatalog((dir_ / "catalog.db").string());
     ASSERT_TRUE(catalog.has_value()) << catalog.error().message;
     catalog_ = std::move(*catalog);
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::unique_ptr<TableSink> Open() {
     auto sink = TableSink::Open(*catalog_, (dir_ / "warehouse").string(), {"website", "clicks"},
@@ -53,7 +50,6 @@ class TableSinkTest : public ::testing::Test {
     return count;
   }
 
-  std::filesystem::path dir_;
   std::unique_ptr<catalog::Catalog> catalog_;
 };
 
