@@ -55,6 +55,16 @@ def lakehouse_services(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def lakehouse_s3(tmp_path_factory):
+    """Private lakehouse services whose catalog places new tables on the S3 server
+    (s3://clickstream/warehouse): the multi-machine setup, where no table file is local."""
+    from lakehouse_services import Lakehouse
+
+    with Lakehouse(tmp_path_factory.mktemp("lakehouse-s3"), storage="s3") as services:
+        yield services
+
+
+@pytest.fixture(scope="session")
 def spark():
     """Spark with the Iceberg runtime on our SQLite catalogs (spark_reader.SparkReader):
     .read_table(catalog_db, warehouse, "website.clicks") and .sql(catalog_db, warehouse, query)
