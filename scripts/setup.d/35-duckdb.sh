@@ -3,7 +3,8 @@
 #   @duckdb/node-bindings-linux-x64 (checked against the registry's sha512 below);
 # - duckdb.h: the C API header of the same release, from the duckdb 1.5.5 source distribution on
 #   PyPI (sha256 below);
-# - the iceberg and avro extensions: the duckdb-extension-* wheels of requirements.txt (20-python.sh),
+# - the iceberg, avro and httpfs extensions: the duckdb-extension-* wheels of requirements.txt
+#   (20-python.sh; httpfs reads tables on S3 and is loaded only for them),
 #   loaded here once by the venv's DuckDB with its signature check on (so they are DuckDB's signed
 #   builds for v1.5.5 linux_amd64), then copied next to libduckdb.so; `clickstream` loads these
 #   copies by path without repeating the check (it costs 0.25 s of CPU per command).
@@ -16,7 +17,8 @@ DUCKDB_SDIST_SHA256="72f33ee57ca7595b23957671a2cc7f7fe2be0ecc2d68f63abedcfcaa3a5
 
 if ! step_done duckdb scripts/setup.d/35-duckdb.sh requirements.txt \
     || [ ! -f "$DEPS/duckdb/lib/libduckdb.so" ] || [ ! -f "$DEPS/duckdb/include/duckdb.h" ] \
-    || [ ! -f "$DEPS/duckdb/extensions/iceberg.duckdb_extension" ]; then
+    || [ ! -f "$DEPS/duckdb/extensions/iceberg.duckdb_extension" ] \
+    || [ ! -f "$DEPS/duckdb/extensions/httpfs.duckdb_extension" ]; then
   log "fetching DuckDB $DUCKDB_SDIST_VERSION (libduckdb.so from npm, duckdb.h from PyPI)"
   if ! command -v npm >/dev/null; then
     as_root apt-get install -y -qq --no-install-recommends npm >/dev/null
@@ -44,9 +46,10 @@ print(base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).
 
   "$VENV/bin/python" - "$DEPS/duckdb/extensions" <<'PY' || die "the DuckDB extensions of the venv failed DuckDB's signature check"
 import pathlib, shutil, sys
-import duckdb, duckdb_extension_avro, duckdb_extension_iceberg
+import duckdb, duckdb_extension_avro, duckdb_extension_httpfs, duckdb_extension_iceberg
 con = duckdb.connect(config={"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"})
-for module, name in ((duckdb_extension_avro, "avro"), (duckdb_extension_iceberg, "iceberg")):
+for module, name in ((duckdb_extension_avro, "avro"), (duckdb_extension_iceberg, "iceberg"),
+                     (duckdb_extension_httpfs, "httpfs")):
     path = pathlib.Path(module.__file__).parent / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
     con.execute(f"LOAD '{path}'")  # signed extensions only: allow_unsigned_extensions stays off
     shutil.copyfile(path, pathlib.Path(sys.argv[1]) / path.name)

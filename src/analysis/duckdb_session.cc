@@ -3,6 +3,7 @@
 #include <duckdb.h>
 
 #include <cstdlib>
+#include <optional>
 #include <utility>
 
 namespace clickstream::analysis {
@@ -43,6 +44,7 @@ Error ClassifyError(std::string_view message) {
     }
   }
   if (text.starts_with("IO Error: ")) return Error{ErrorCode::kIoError, text.substr(10)};
+  if (text.starts_with("HTTP Error: ")) return Error{ErrorCode::kIoError, text.substr(12)};
   return Error{ErrorCode::kInternal, text};
 }
 
@@ -317,12 +319,16 @@ DuckDbOptions DefaultDuckDbOptions() {
           EnvOr("CLICKSTREAM_DUCKDB_ICEBERG_EXTENSION", CLICKSTREAM_DUCKDB_ICEBERG_EXTENSION),
       .avro_extension =
           EnvOr("CLICKSTREAM_DUCKDB_AVRO_EXTENSION", CLICKSTREAM_DUCKDB_AVRO_EXTENSION),
+      .httpfs_extension =
+          EnvOr("CLICKSTREAM_DUCKDB_HTTPFS_EXTENSION", CLICKSTREAM_DUCKDB_HTTPFS_EXTENSION),
   };
 }
 
 struct DuckDbSession::Handles {
   duckdb_database database = nullptr;
   duckdb_connection connection = nullptr;
+  std::string httpfs_extension;
+  std::optional<S3Access> s3;  // set by EnableS3
   ~Handles() {
     if (connection != nullptr) duckdb_disconnect(&connection);
     if (database != nullptr) duckdb_close(&database);
@@ -349,6 +355,7 @@ Result<DuckDbSession> DuckDbSession::Open(const DuckDbOptions& options) {
   // .deps/duckdb/extensions; repeating the check would cost 0.25 s of CPU on every command.
   duckdb_set_config(config, "allow_unsigned_extensions", "true");
   auto handles = std::make_unique<Handles>();
+  handles->httpfs_extension = options.httpfs_extension;
   char* open_error = nullptr;
   const duckdb_state opened = duckdb_open_ext(nullptr, &handles->database, config, &open_error);
   duckdb_destroy_config(&config);
@@ -364,12 +371,24 @@ Result<DuckDbSession> DuckDbSession::Open(const DuckDbOptions& options) {
   CS_RETURN_IF_ERROR(session.Execute("SET TimeZone = 'UTC'"));
   // The iceberg extension reads manifests with the avro extension, so avro loads first.
   for (const std::string* path : {&options.avro_extension, &options.iceberg_extension}) {
-    if (auto loaded = session.Execute("LOAD " + QuoteSqlString(*path)); !loaded) {
-      return Unavailable("cannot load the DuckDB extension " + *path + " (" +
-                         loaded.error().message + "); run ./scripts/setup");
-    }
+    CS_RETURN_IF_ERROR(session.LoadExtension(*path));
   }
   return session;
+}
+
+Status DuckDbSession::LoadExtension(const std::string& path) {
+  if (auto loaded = Execute("LOAD " + QuoteSqlString(path)); !loaded) {
+    return Unavailable("cannot load the DuckDB extension " + path + " (" + loaded.error().message +
+                       "); run ./scripts/setup");
+  }
+  return Ok();
+}
+
+Status DuckDbSession::EnableS3(const S3Access& access) {
+  if (!handles_->s3) CS_RETURN_IF_ERROR(LoadExtension(handles_->httpfs_extension));
+  CS_RETURN_IF_ERROR(Execute(S3SecretSql(access)));
+  handles_->s3 = access;
+  return Ok();
 }
 
 Status DuckDbSession::Execute(std::string_view sql) {
@@ -380,6 +399,14 @@ Status DuckDbSession::Execute(std::string_view sql) {
 
 Result<QueryResult> DuckDbSession::Query(std::string_view sql,
                                          const std::vector<QueryParameter>& parameters) {
+  auto result = Run(sql, parameters);
+  if (!result && handles_->s3)
+    return std::unexpected(ExplainS3Error(result.error(), *handles_->s3));
+  return result;
+}
+
+Result<QueryResult> DuckDbSession::Run(std::string_view sql,
+                                       const std::vector<QueryParameter>& parameters) {
   const std::string text(sql);
   ExtractedHolder extracted;
   const idx_t count =

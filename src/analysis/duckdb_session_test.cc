@@ -130,6 +130,36 @@ TEST(DuckDbSession, MissingExtensionFileIsUnavailable) {
             std::string::npos);
 }
 
+TEST(DuckDbSession, LoadsHttpfsOnlyWhenS3IsEnabled) {
+  DuckDbSession session = OpenOrDie();
+  const std::string loaded_sql =
+      "SELECT count(*) FROM duckdb_extensions() WHERE loaded AND extension_name = 'httpfs'";
+  auto before = session.Query(loaded_sql);
+  ASSERT_TRUE(before.has_value()) << before.error().message;
+  EXPECT_EQ(Cell(*before, 0, 0), "0");  // local tables: no httpfs, no S3 settings
+
+  S3Access access;
+  access.endpoint = "127.0.0.1:9";
+  access.use_ssl = false;
+  access.path_style = true;
+  access.key_id = "id";
+  access.secret = "secret";
+  ASSERT_TRUE(session.EnableS3(access).has_value());
+  auto after = session.Query(loaded_sql);
+  ASSERT_TRUE(after.has_value()) << after.error().message;
+  EXPECT_EQ(Cell(*after, 0, 0), "1");
+  auto secret = session.Query("SELECT name FROM which_secret('s3://bucket/t.json', 's3')");
+  ASSERT_TRUE(secret.has_value()) << secret.error().message;
+  EXPECT_EQ(Cell(*secret, 0, 0), "clickstream_s3");
+  // Nothing listens on port 9: one sentence naming the endpoint variable.
+  auto read = session.Query("SELECT * FROM read_json('s3://bucket/t.json')");
+  ASSERT_FALSE(read.has_value());
+  EXPECT_EQ(read.error().code, ErrorCode::kIoError);
+  EXPECT_TRUE(read.error().message.starts_with("cannot reach S3 at http://127.0.0.1:9"))
+      << read.error().message;
+  EXPECT_TRUE(session.EnableS3(access).has_value());  // again: replaces the secret
+}
+
 TEST(SqlQuoting, DoublesTheQuoteCharacter) {
   EXPECT_EQ(QuoteSqlString("it's"), "'it''s'");
   EXPECT_EQ(QuoteSqlIdentifier("we\"ird"), "\"we\"\"ird\"");

@@ -35,6 +35,18 @@ Result<bool> HasSnapshot(DuckDbSession& session, const std::string& metadata_loc
   return !found.rows.empty() && found.rows[0][0] && *found.rows[0][0] != "0";
 }
 
+// Loads httpfs with the AWS variables' S3 settings when a table lives on S3; local-only sessions
+// skip it (and its load time) entirely.
+Status EnableS3IfNeeded(DuckDbSession& session, const std::vector<ExposedTable>& tables) {
+  for (const ExposedTable& table : tables) {
+    if (IsS3Location(table.metadata_location)) {
+      CS_ASSIGN_OR_RETURN(auto access, S3AccessFromEnvironment());
+      return session.EnableS3(access);
+    }
+  }
+  return Ok();
+}
+
 }  // namespace
 
 Result<std::vector<ExposedTable>> ExposeCatalogTables(catalog::Catalog& catalog,
@@ -53,6 +65,7 @@ Result<std::vector<ExposedTable>> ExposeCatalogTables(catalog::Catalog& catalog,
       tables.push_back(ExposedTable{id, entry.metadata_location, std::nullopt});
     }
   }
+  CS_RETURN_IF_ERROR(EnableS3IfNeeded(session, tables));
   if (travel.snapshot_id) {
     bool found = false;
     for (ExposedTable& table : tables) {

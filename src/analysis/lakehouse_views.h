@@ -36,7 +36,9 @@ inline constexpr std::string_view kCatalogName = "catalog";
 // catalog namespace and one view per table, named as in the catalog, so that both website.clicks
 // and catalog.website.clicks name a table; each view reads the table's current metadata file with
 // DuckDB's iceberg_scan as `travel` asks. The catalog is read once, now; views bind lazily, so
-// tables a query does not mention cost nothing. kNotFound when no table has
+// tables a query does not mention cost nothing. When a table's metadata is on S3 (a REST catalog
+// over object storage), httpfs is loaded with the S3 settings of the AWS variables
+// (S3AccessFromEnvironment). kNotFound when no table has
 // `travel.snapshot_id` (it may have expired), kInvalidArgument when `travel.as_of` is not a
 // timestamp.
 Result<std::vector<ExposedTable>> ExposeCatalogTables(catalog::Catalog& catalog,

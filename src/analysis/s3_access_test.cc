@@ -1,0 +1,110 @@
+#include "analysis/s3_access.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace clickstream::analysis {
+namespace {
+
+VariableLookup Variables(std::map<std::string, std::string> values) {
+  return [values = std::move(values)](const char* name) {
+    auto it = values.find(name);
+    return it == values.end() ? std::string() : it->second;
+  };
+}
+
+TEST(S3Access, LocalHttpEndpointMeansPathStyleWithoutTls) {
+  auto access = S3AccessFromVariables(Variables({{"AWS_ENDPOINT_URL", "http://127.0.0.1:9000/"},
+                                                 {"AWS_ACCESS_KEY_ID", "id"},
+                                                 {"AWS_SECRET_ACCESS_KEY", "secret"},
+                                                 {"AWS_REGION", "eu-west-1"}}));
+  ASSERT_TRUE(access.has_value()) << access.error().message;
+  EXPECT_EQ(access->endpoint, "127.0.0.1:9000");
+  EXPECT_FALSE(access->use_ssl);
+  EXPECT_TRUE(access->path_style);
+  EXPECT_EQ(access->region, "eu-west-1");
+  EXPECT_EQ(S3SecretSql(*access),
+            "CREATE OR REPLACE SECRET clickstream_s3 (TYPE s3, PROVIDER config, KEY_ID 'id', "
+            "SECRET 'secret', REGION 'eu-west-1', ENDPOINT '127.0.0.1:9000', URL_STYLE 'path', "
+            "USE_SSL false)");
+}
+
+TEST(S3Access, NoEndpointIsAwsWithVirtualHostsAndTls) {
+  auto access = S3AccessFromVariables(Variables({{"AWS_DEFAULT_REGION", "us-west-2"},
+                                                 {"AWS_ACCESS_KEY_ID", "id"},
+                                                 {"AWS_SECRET_ACCESS_KEY", "secret"},
+                                                 {"AWS_SESSION_TOKEN", "token"}}));
+  ASSERT_TRUE(access.has_value()) << access.error().message;
+  EXPECT_EQ(access->endpoint, "");
+  EXPECT_TRUE(access->use_ssl);
+  EXPECT_FALSE(access->path_style);
+  EXPECT_EQ(access->region, "us-west-2");  // AWS_DEFAULT_REGION when AWS_REGION is unset
+  EXPECT_EQ(S3SecretSql(*access),
+            "CREATE OR REPLACE SECRET clickstream_s3 (TYPE s3, PROVIDER config, KEY_ID 'id', "
+            "SECRET 'secret', SESSION_TOKEN 'token', REGION 'us-west-2', USE_SSL true)");
+}
+
+TEST(S3Access, SecretValuesAreQuoted) {
+  S3Access access;
+  access.key_id = "id";
+  access.secret = "it's'); DROP TABLE x; --";
+  EXPECT_NE(S3SecretSql(access).find("SECRET 'it''s''); DROP TABLE x; --'"), std::string::npos);
+}
+
+TEST(S3Access, HalfOfTheCredentialsIsAnError) {
+  auto access = S3AccessFromVariables(Variables({{"AWS_ACCESS_KEY_ID", "id"}}));
+  ASSERT_FALSE(access.has_value());
+  EXPECT_EQ(access.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(access.error().message,
+            "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: S3 needs both (or "
+            "neither, for public buckets)");
+}
+
+TEST(S3Access, EndpointMustBeAnHttpUrl) {
+  auto access = S3AccessFromVariables(Variables({{"AWS_ENDPOINT_URL", "127.0.0.1:9000"}}));
+  ASSERT_FALSE(access.has_value());
+  EXPECT_NE(access.error().message.find("AWS_ENDPOINT_URL must be an http:// or https:// URL"),
+            std::string::npos);
+}
+
+TEST(S3Access, RecognisesObjectStoreLocations) {
+  EXPECT_TRUE(IsS3Location("s3://bucket/warehouse/t/metadata/v1.metadata.json"));
+  EXPECT_TRUE(IsS3Location("s3a://bucket/x"));
+  EXPECT_FALSE(IsS3Location("/work/lakehouse/warehouse/t/metadata/v1.metadata.json"));
+  EXPECT_FALSE(IsS3Location("file:///tmp/x"));
+}
+
+TEST(S3Access, ForbiddenNamesTheCredentialVariables) {
+  S3Access access;
+  access.key_id = "id";
+  Error error{ErrorCode::kIoError,
+              "HTTP GET error reading 'http://127.0.0.1:9000/b/t.json' in region 'us-east-1' "
+              "(HTTP 403 Forbidden)"};
+  EXPECT_EQ(ExplainS3Error(error, access).message,
+            "S3 refused to read http://127.0.0.1:9000/b/t.json (HTTP 403 Forbidden): check "
+            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary "
+            "credentials)");
+  access.key_id.clear();
+  EXPECT_NE(ExplainS3Error(error, access).message.find("no credentials are set"),
+            std::string::npos);
+}
+
+TEST(S3Access, UnreachableServerNamesTheEndpoint) {
+  S3Access access;
+  access.endpoint = "127.0.0.1:9";
+  access.use_ssl = false;
+  Error error{ErrorCode::kIoError,
+              "Could not connect to server error for HTTP HEAD to 'http://127.0.0.1:9/b/t.json'"};
+  EXPECT_EQ(ExplainS3Error(error, access).message,
+            "cannot reach S3 at http://127.0.0.1:9 to read http://127.0.0.1:9/b/t.json: check "
+            "AWS_ENDPOINT_URL and that the S3 server is running");
+}
+
+TEST(S3Access, OtherErrorsAreUnchanged) {
+  Error error{ErrorCode::kInvalidArgument, "Table with name x does not exist!"};
+  EXPECT_EQ(ExplainS3Error(error, S3Access{}).message, error.message);
+}
+
+}  // namespace
+}  // namespace clickstream::analysis
