@@ -68,6 +68,10 @@ set_property(TARGET Parquet::parquet APPEND PROPERTY INTERFACE_LINK_LIBRARIES Ar
 _clickstream_import_arrow_library(Arrow::compute libarrow_compute)
 set_property(TARGET Arrow::compute APPEND PROPERTY INTERFACE_LINK_LIBRARIES Arrow::arrow)
 
+# Arrow::s3  libarrow_s3.so.<ver>  (Arrow's S3 filesystem with the AWS SDK inside; src/io)
+_clickstream_import_arrow_library(Arrow::s3 libarrow_s3)
+set_property(TARGET Arrow::s3 APPEND PROPERTY INTERFACE_LINK_LIBRARIES Arrow::arrow)
+
 # The wheel's libparquet and libarrow export the symbols of the simdjson they vendor (a newer
 # version than Debian's libsimdjson 3.0.1 that src/events parses with). With --as-needed and
 # libparquet first, our simdjson calls bound to the wheel's copy and crashed (ABI mismatch). So every

@@ -33,7 +33,7 @@ int Main(int argc, char** argv) {
       ->envname("CLICKSTREAM_CATALOG")
       ->check(NameValue())
       ->capture_default_str();
-  app.add_option("--warehouse", globals.warehouse, "Iceberg warehouse directory")
+  app.add_option("--warehouse", globals.warehouse, "Iceberg warehouse: a directory or s3://bucket/prefix")
       ->envname("CLICKSTREAM_WAREHOUSE")
       ->check(NameValue())
       ->capture_default_str();

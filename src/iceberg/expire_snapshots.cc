@@ -7,6 +7,7 @@
 
 #include "iceberg/reachable_files.h"
 #include "iceberg/table_update.h"
+#include "io/file_io.h"
 
 namespace clickstream::iceberg {
 
@@ -153,28 +154,36 @@ Result<ExpiredFiles> FilesOnlyReachedBy(const TableMetadata& before,
   return files;
 }
 
+namespace {
+
+// Deletes one file only expired snapshots reached (local or on S3; any other scheme is left alone,
+// never guessed at); its size in bytes, 0 when it was already gone.
+Result<int64_t> DeleteExpiredFile(const std::string& location) {
+  Result<int64_t> size = io::FileSize(location);
+  if (Status removed = io::DeleteFile(location);
+      !removed && removed.error().code != ErrorCode::kNotFound) {
+    return std::unexpected(removed.error());
+  }
+  if (auto path = io::LocalPath(location); path.has_value()) {
+    // Hadoop's local file system (Spark, Flink) keeps a ".<name>.crc" checksum beside a file.
+    std::error_code ignored;
+    std::filesystem::remove(path->parent_path() / ("." + path->filename().string() + ".crc"),
+                            ignored);
+  }
+  return size.value_or(0);
+}
+
+}  // namespace
+
 DeletedFiles DeleteExpiredFiles(const ExpiredFiles& files) {
   DeletedFiles deleted;
   auto remove_all = [&](const std::set<std::string>& paths, int64_t& count) {
     for (const auto& path : paths) {
-      if (!path.starts_with('/')) {  // not a local file: never guess what it means here
-        ++deleted.failed;
-        continue;
-      }
-      std::error_code ec;
-      std::error_code size_error;
-      const auto size = std::filesystem::file_size(path, size_error);
-      std::filesystem::remove(path, ec);
-      // Hadoop's local file system (Spark, Flink) keeps a ".<name>.crc" checksum beside a file.
-      std::filesystem::path file(path);
-      std::error_code ignored;
-      std::filesystem::remove(file.parent_path() / ("." + file.filename().string() + ".crc"),
-                              ignored);
-      if (ec) {
-        ++deleted.failed;
-      } else {
+      if (auto bytes = DeleteExpiredFile(path); bytes.has_value()) {
         ++count;
-        if (!size_error) deleted.bytes += static_cast<int64_t>(size);
+        deleted.bytes += *bytes;
+      } else {
+        ++deleted.failed;
       }
     }
   };

@@ -15,6 +15,7 @@
 #include "iceberg/rewrite_manifests.h"
 #include "iceberg/table.h"
 #include "iceberg/testing_python.h"
+#include "io/file_io.h"
 
 namespace clickstream::iceberg {
 namespace {
@@ -80,7 +81,7 @@ class FormatV1Test : public testing::TempDirTest {
   }
   Table Load() { return Table::Load(*catalog_, kClicks).value(); }
   nlohmann::json MetadataJson(const Table& table) {
-    return nlohmann::json::parse(ReadWholeFile(table.metadata_location()).value());
+    return nlohmann::json::parse(io::ReadFile(table.metadata_location()).value());
   }
   // Paths of the live files pyiceberg wrote.
   std::set<std::string> PyicebergFiles(const Table& table) {
@@ -110,12 +111,12 @@ void ExpectV1Metadata(const nlohmann::json& j) {
 // The v1 shape of a manifest list and of every manifest it lists (spec, "Manifest Lists",
 // "Manifests"): no v2-only fields, snapshot_id written in every entry.
 void ExpectV1Manifests(const std::string& manifest_list) {
-  auto list = avro::ReadAvroFile(ReadWholeFile(manifest_list).value()).value();
+  auto list = avro::ReadAvroFile(io::ReadFile(manifest_list).value()).value();
   EXPECT_EQ(list.metadata.at("format-version"), "1");
   for (const auto& m : list.records) {
     EXPECT_EQ(m.Find("sequence_number"), nullptr);
     EXPECT_EQ(m.Find("content"), nullptr);
-    auto manifest = avro::ReadAvroFile(ReadWholeFile(m.Find("manifest_path")->bytes).value());
+    auto manifest = avro::ReadAvroFile(io::ReadFile(m.Find("manifest_path")->bytes).value());
     ASSERT_TRUE(manifest.has_value());
     EXPECT_EQ(manifest->metadata.at("format-version"), "1");
     EXPECT_FALSE(manifest->metadata.contains("content"));

@@ -5,6 +5,7 @@
 #include "iceberg/avro.h"
 #include "iceberg/bounds.h"
 #include "iceberg/table_metadata.h"
+#include "io/file_io.h"
 
 namespace clickstream::iceberg {
 
@@ -595,13 +596,13 @@ Result<ManifestFile> WriteManifestEntries(std::string_view location, const Manif
   CS_ASSIGN_OR_RETURN(manifest.partitions, Summarize(types, live_files));
   CS_ASSIGN_OR_RETURN(auto bytes, writer.Finish());
   manifest.manifest_length = static_cast<int64_t>(bytes.size());
-  CS_RETURN_IF_ERROR(WriteNewFile(location, bytes));
+  CS_RETURN_IF_ERROR(io::WriteNewFile(location, bytes));
   return manifest;
 }
 
 Result<std::vector<ManifestEntry>> ReadManifest(std::string_view location,
                                                 const ManifestFile* manifest) {
-  CS_ASSIGN_OR_RETURN(auto bytes, ReadWholeFile(location));
+  CS_ASSIGN_OR_RETURN(auto bytes, io::ReadFile(location));
   auto entries = ParseManifest(bytes, manifest);
   if (!entries.has_value()) return std::unexpected(entries.error().WithContext(location));
   return entries;
@@ -645,11 +646,11 @@ Status WriteManifestList(std::string_view location, int64_t snapshot_id,
     CS_RETURN_IF_ERROR(writer.Append(record));
   }
   CS_ASSIGN_OR_RETURN(auto bytes, writer.Finish());
-  return WriteNewFile(location, bytes);
+  return io::WriteNewFile(location, bytes);
 }
 
 Result<std::vector<ManifestFile>> ReadManifestList(std::string_view location) {
-  CS_ASSIGN_OR_RETURN(auto bytes, ReadWholeFile(location));
+  CS_ASSIGN_OR_RETURN(auto bytes, io::ReadFile(location));
   auto manifests = ParseManifestList(bytes);
   if (!manifests.has_value()) return std::unexpected(manifests.error().WithContext(location));
   return manifests;

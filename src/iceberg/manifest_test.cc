@@ -8,6 +8,7 @@
 #include "iceberg/bounds.h"
 #include "iceberg/table_metadata.h"
 #include "iceberg/testing_python.h"
+#include "io/file_io.h"
 
 namespace clickstream::iceberg {
 namespace {
@@ -243,7 +244,7 @@ TEST_F(ManifestTest, AnEntryStatusOutsideZeroToTwoIsCorrupt) {
                                             "file_path", avro::AvroValue::String("/d/f.parquet")));
     ASSERT_TRUE(writer->Append(record).has_value());
     std::string path = (dir_ / ("status" + std::to_string(status) + ".avro")).string();
-    ASSERT_TRUE(WriteNewFile(path, writer->Finish().value()).has_value());
+    ASSERT_TRUE(io::WriteNewFile(path, writer->Finish().value()).has_value());
     auto entries = ReadManifest(path);
     ASSERT_FALSE(entries.has_value()) << "status " << status << " was accepted";
     EXPECT_EQ(entries.error().code, ErrorCode::kCorrupt);

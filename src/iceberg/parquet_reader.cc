@@ -16,13 +16,13 @@
 
 #include "iceberg/arrow_schema.h"
 #include "iceberg/location.h"
+#include "io/arrow_error.h"
+#include "io/file_io.h"
 
 namespace clickstream::iceberg {
 namespace {
 
-Error FromArrow(const arrow::Status& status, const std::string& what) {
-  return Error{ErrorCode::kIoError, what + ": " + status.ToString()};
-}
+using io::FromArrow;
 
 // The Iceberg field id parquet::arrow put in an Arrow field's metadata, or -1.
 int FieldIdOf(const arrow::Field& field) {
@@ -105,16 +105,16 @@ Result<std::shared_ptr<arrow::ChunkedArray>> ReadColumnAs(
 
 Result<std::shared_ptr<arrow::Table>> ReadDataFile(const Schema& schema,
                                                    std::string_view location) {
-  CS_ASSIGN_OR_RETURN(auto path, LocalPath(location));
-  auto input = arrow::io::ReadableFile::Open(path.string());
-  if (!input.ok()) return std::unexpected(FromArrow(input.status(), "opening " + path.string()));
-  auto reader = parquet::arrow::OpenFile(*input, arrow::default_memory_pool());
+  CS_ASSIGN_OR_RETURN(std::shared_ptr<arrow::io::RandomAccessFile> input,
+                      io::OpenInputFile(location));
+  auto reader = parquet::arrow::OpenFile(input, arrow::default_memory_pool());
   if (!reader.ok()) {
-    return std::unexpected(FromArrow(reader.status(), "reading the footer of " + path.string()));
+    return std::unexpected(
+        FromArrow(reader.status(), "reading the footer of " + std::string(location)));
   }
   std::shared_ptr<arrow::Schema> file_schema;
   arrow::Status st = (*reader)->GetSchema(&file_schema);
-  if (!st.ok()) return std::unexpected(FromArrow(st, "reading the schema of " + path.string()));
+  if (!st.ok()) return std::unexpected(FromArrow(st, "reading the schema of " + std::string(location)));
   int64_t rows = (*reader)->parquet_reader()->metadata()->num_rows();
 
   std::shared_ptr<arrow::Schema> target = ToArrowSchema(schema);

@@ -21,13 +21,13 @@
 #include "iceberg/arrow_schema.h"
 #include "iceberg/bounds.h"
 #include "iceberg/location.h"
+#include "io/arrow_error.h"
+#include "io/file_io.h"
 
 namespace clickstream::iceberg {
-namespace {
 
-Error FromArrow(const arrow::Status& status, const std::string& what) {
-  return Error{ErrorCode::kIoError, what + ": " + status.ToString()};
-}
+using io::FromArrow;
+namespace {
 
 // Min and max of one column over the row groups seen so far, as Iceberg literals.
 struct ColumnBounds {
@@ -188,15 +188,7 @@ Status FillMetrics(const Schema& schema, const parquet::FileMetaData& meta, Data
 
 Result<std::unique_ptr<ParquetDataFileWriter>> ParquetDataFileWriter::Open(
     const Schema& schema, std::string location, const ParquetWriteOptions& options) {
-  CS_ASSIGN_OR_RETURN(std::filesystem::path path, LocalPath(location));
-  std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
-  if (ec) {
-    return IoError("cannot create directory " + path.parent_path().string() + ": " + ec.message());
-  }
-
-  auto sink = arrow::io::FileOutputStream::Open(path.string());
-  if (!sink.ok()) return std::unexpected(FromArrow(sink.status(), "creating " + path.string()));
+  CS_ASSIGN_OR_RETURN(std::shared_ptr<arrow::io::OutputStream> sink, io::OpenOutputFile(location));
 
   arrow::MemoryPool* pool = arrow::system_memory_pool();
   parquet::WriterProperties::Builder builder;
@@ -217,17 +209,17 @@ Result<std::unique_ptr<ParquetDataFileWriter>> ParquetDataFileWriter::Open(
   std::shared_ptr<parquet::ArrowWriterProperties> arrow_props =
       parquet::ArrowWriterProperties::Builder().build();
   auto writer =
-      parquet::arrow::FileWriter::Open(*ToArrowSchema(schema), pool, *sink, props, arrow_props);
+      parquet::arrow::FileWriter::Open(*ToArrowSchema(schema), pool, sink, props, arrow_props);
   if (!writer.ok()) {
-    (void)(*sink)->Close();  // writing the magic bytes failed (disk full): no file is left
-    std::filesystem::remove(path, ec);
+    (void)sink->Abort();  // writing the magic bytes failed (disk full): no file is left
+    io::DeleteQuietly(location);
     return std::unexpected(FromArrow(writer.status(), "opening Parquet writer for " + location));
   }
 
   std::unique_ptr<ParquetDataFileWriter> out(new ParquetDataFileWriter());
   out->schema_ = schema;
   out->location_ = std::move(location);
-  out->sink_ = *sink;
+  out->sink_ = std::move(sink);
   out->writer_ = std::move(*writer);
   out->max_row_group_rows_ = options.max_row_group_rows;
   for (const Field& f : schema.fields) {
@@ -238,9 +230,10 @@ Result<std::unique_ptr<ParquetDataFileWriter>> ParquetDataFileWriter::Open(
 
 ParquetDataFileWriter::~ParquetDataFileWriter() {
   if (!closed_ && writer_ != nullptr) {
-    // Abandoned without Close: finish the file so the handle is released; it is not in any table.
+    // Abandoned without Close: release the handle; the file is not in any table (on S3 the
+    // upload is aborted, so no object appears).
     (void)writer_->Close();
-    (void)sink_->Close();
+    (void)sink_->Abort();
   }
 }
 
@@ -265,11 +258,8 @@ void ParquetDataFileWriter::Abandon() {
     closed_ = true;
     (void)writer_->Close();
   }
-  if (sink_ != nullptr && !sink_->closed()) (void)sink_->Close();
-  if (auto path = LocalPath(location_); path.has_value()) {
-    std::error_code ignored;
-    std::filesystem::remove(*path, ignored);
-  }
+  if (sink_ != nullptr && !sink_->closed()) (void)sink_->Abort();
+  io::DeleteQuietly(location_);
 }
 
 int64_t ParquetDataFileWriter::bytes_written() const {

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "iceberg/location.h"
+#include "io/file_io.h"
 
 namespace clickstream::iceberg {
 namespace {
@@ -188,7 +189,7 @@ PartitionedWriter::~PartitionedWriter() { Abort(); }
 Result<std::unique_ptr<PartitionedWriter>> PartitionedWriter::Make(
     Schema schema, PartitionSpec spec, std::string table_location,
     PartitionedWriterOptions options) {
-  CS_RETURN_IF_ERROR(LocalPath(table_location));
+  CS_RETURN_IF_ERROR(io::StorageOf(table_location));
   if (options.max_open_files < 1 || options.row_group_rows < 1) {
     return InvalidArgument("a partitioned writer needs max_open_files and row_group_rows >= 1");
   }
@@ -336,10 +337,7 @@ void PartitionedWriter::Abort() {
     if (p->file != nullptr) p->file->Abandon();
   }
   for (const DataFile& f : closed_) {
-    if (auto path = LocalPath(f.file_path); path.has_value()) {
-      std::error_code ec;
-      std::filesystem::remove(*path, ec);
-    }
+    io::DeleteQuietly(f.file_path);
   }
   partitions_.clear();
   closed_.clear();

@@ -4,6 +4,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "io/file_io.h"
+
 namespace clickstream::iceberg {
 namespace {
 
@@ -18,7 +20,7 @@ Result<ManifestContext> ContextFor(const TableMetadata& base, int spec_id) {
 }
 
 void DeleteFiles(const std::vector<DataFile>& files) {
-  for (const auto& f : files) RemoveQuietly(f.file_path);
+  for (const auto& f : files) io::DeleteQuietly(f.file_path);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "iceberg/location.h"
+#include "io/file_io.h"
 
 namespace clickstream::iceberg {
 
@@ -220,7 +221,7 @@ FastAppend::FastAppend(std::span<const DataFile> files, AppendOptions options)
     : files_(files.begin(), files.end()), options_(std::move(options)) {}
 
 void FastAppend::Abort() {
-  if (manifest_) RemoveQuietly(manifest_->manifest_path);
+  if (manifest_) io::DeleteQuietly(manifest_->manifest_path);
   manifest_.reset();
 }
 

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "iceberg/location.h"
+#include "io/file_io.h"
 
 namespace clickstream::iceberg {
 
@@ -23,7 +24,7 @@ std::chrono::milliseconds Backoff(const CommitOptions& options, int attempt) {
 }
 
 void RemoveAll(std::span<const std::string> locations) {
-  for (const auto& location : locations) RemoveQuietly(location);
+  for (const auto& location : locations) io::DeleteQuietly(location);
 }
 
 // The metadata of a catalog entry: sent along (REST) or read from its location.
@@ -34,18 +35,15 @@ Result<TableMetadata> MetadataOf(const catalog::TableEntry& entry) {
 
 }  // namespace
 
-void RemoveQuietly(std::string_view location) {
-  if (auto path = LocalPath(location); path.has_value()) {
-    std::error_code ec;
-    std::filesystem::remove(*path, ec);
-  }
-}
-
 Result<std::string> TableLocation(const std::string& warehouse,
                                   const catalog::TableIdentifier& id) {
   CS_RETURN_IF_ERROR(catalog::ValidateName(id.ns, "namespace"));
   CS_RETURN_IF_ERROR(catalog::ValidateName(id.name, "table"));
   if (warehouse.empty()) return InvalidArgument("the warehouse directory is empty");
+  if (io::StorageOf(warehouse) == io::Storage::kS3) {
+    CS_RETURN_IF_ERROR(io::S3Path(warehouse));  // names a bucket
+    return JoinLocation(JoinLocation(warehouse, id.ns), id.name);
+  }
   std::error_code ec;
   std::filesystem::path root = std::filesystem::absolute(warehouse, ec).lexically_normal();
   if (ec) return IoError("cannot resolve the warehouse " + warehouse + ": " + ec.message());
@@ -87,10 +85,10 @@ Result<Table> Table::Create(catalog::Catalog& catalog, const std::string& wareho
     return Table(catalog, id, std::move(entry.metadata_location), std::move(created));
   }
   std::string metadata_location = NextMetadataFileLocation(location, "");
-  CS_RETURN_IF_ERROR(WriteNewFile(metadata_location, SerializeTableMetadata(metadata)));
+  CS_RETURN_IF_ERROR(io::WriteNewFile(metadata_location, SerializeTableMetadata(metadata)));
   auto registered = catalog.CreateTable(id, metadata_location);
   if (!registered.has_value()) {
-    RemoveQuietly(metadata_location);
+    io::DeleteQuietly(metadata_location);
     return std::unexpected(registered.error());
   }
   return Table(catalog, id, std::move(metadata_location), std::move(metadata));
@@ -176,11 +174,11 @@ Status Table::Publish(const TableChange& change) {
   }
   CS_ASSIGN_OR_RETURN(TableMetadata next, ApplyTableChange(metadata_, metadata_location_, change));
   commit.written_location = NextMetadataFileLocation(metadata_.location, metadata_location_);
-  CS_RETURN_IF_ERROR(WriteNewFile(commit.written_location, SerializeTableMetadata(next)));
+  CS_RETURN_IF_ERROR(io::WriteNewFile(commit.written_location, SerializeTableMetadata(next)));
   Result<catalog::TableEntry> committed = catalog_->CommitTable(commit);
   if (!committed) {
     if (committed.error().code != ErrorCode::kCommitStateUnknown) {
-      RemoveQuietly(commit.written_location);
+      io::DeleteQuietly(commit.written_location);
     }
     return std::unexpected(committed.error());
   }

@@ -18,8 +18,9 @@
 
 namespace clickstream::iceberg {
 
-// The location of a table under a local warehouse: "<absolute warehouse>/<namespace>/<table>".
-// Names are validated, so the result is always inside the warehouse.
+// The location of a table under a warehouse: "<absolute warehouse>/<namespace>/<table>" for a local
+// directory, "s3://bucket/prefix/<namespace>/<table>" on S3. Names are validated, so the result is
+// always inside the warehouse.
 Result<std::string> TableLocation(const std::string& warehouse, const catalog::TableIdentifier& id);
 
 // An Iceberg table in a catalog: its identifier, current metadata and metadata location.

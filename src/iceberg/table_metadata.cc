@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "iceberg/location.h"
+#include "io/file_io.h"
 
 namespace clickstream::iceberg {
 
@@ -249,35 +250,6 @@ void AddV1RequiredFields(const TableMetadata& m, json& j) {
   }
 }
 
-// Writes all of `bytes` to `fd`, fsyncs and closes it. The descriptor is closed whatever fails;
-// the error names the first call that failed, with the errno it set (saved before any other call).
-Status WriteSyncClose(const FileCalls& calls, int fd, const std::string& name,
-                      std::string_view bytes) {
-  int err = 0;
-  const char* failed = "";
-  std::size_t written = 0;
-  while (err == 0 && written < bytes.size()) {
-    ssize_t n = calls.write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      err = n < 0 ? errno : EIO;
-      failed = "write";
-    } else {
-      written += static_cast<std::size_t>(n);
-    }
-  }
-  if (err == 0 && calls.fsync(fd) != 0) {
-    err = errno;
-    failed = "flush";
-  }
-  if (calls.close(fd) != 0 && err == 0) {
-    err = errno;
-    failed = "close";
-  }
-  if (err != 0)
-    return IoError(std::string("cannot ") + failed + " " + name + ": " + std::strerror(err));
-  return Ok();
-}
 
 }  // namespace
 
@@ -519,46 +491,8 @@ std::string NextMetadataFileLocation(std::string_view table_location,
                       "metadata/" + std::string(version) + "-" + RandomUuid() + ".metadata.json");
 }
 
-Result<std::string> ReadWholeFile(std::string_view location) {
-  CS_ASSIGN_OR_RETURN(auto path, LocalPath(location));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return IoError("cannot open " + path.string() + ": " + std::strerror(errno));
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (in.bad()) return IoError("cannot read " + path.string());
-  return std::move(bytes).str();
-}
-
-Status WriteNewFile(std::string_view location, std::string_view bytes) {
-  return WriteNewFile(location, bytes, FileCalls{});
-}
-
-Status WriteNewFile(std::string_view location, std::string_view bytes, const FileCalls& calls) {
-  CS_ASSIGN_OR_RETURN(auto path, LocalPath(location));
-  std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
-  if (ec) return IoError("cannot create " + path.parent_path().string() + ": " + ec.message());
-  // Write a private temporary file, then link it into place: readers never see a partial file,
-  // and link() fails instead of replacing a file another writer put there first.
-  std::string tmp = path.string() + "." + RandomUuid() + ".tmp";
-  int fd = calls.open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return IoError("cannot create " + tmp + ": " + std::strerror(errno));
-  if (Status synced = WriteSyncClose(calls, fd, tmp, bytes); !synced) {
-    calls.unlink(tmp.c_str());
-    return synced;
-  }
-  int rc = calls.link(tmp.c_str(), path.c_str());
-  int err = errno;
-  calls.unlink(tmp.c_str());
-  if (rc != 0) {
-    if (err == EEXIST) return AlreadyExists(path.string() + " already exists");
-    return IoError("cannot create " + path.string() + ": " + std::strerror(err));
-  }
-  return Ok();
-}
-
 Result<TableMetadata> ReadTableMetadata(std::string_view location) {
-  CS_ASSIGN_OR_RETURN(auto text, ReadWholeFile(location));
+  CS_ASSIGN_OR_RETURN(auto text, io::ReadFile(location));
   auto metadata = ParseTableMetadata(text);
   if (!metadata.has_value()) return std::unexpected(metadata.error().WithContext(location));
   return metadata;

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "common/result.h"
-#include "iceberg/file_calls.h"
 #include "iceberg/schema.h"
 
 namespace clickstream::iceberg {
@@ -105,14 +104,7 @@ int64_t NowMillis();
 std::string NextMetadataFileLocation(std::string_view table_location,
                                      std::string_view previous_metadata_file);
 
-// Reads and parses a metadata file at a local path or file: URI.
+// Reads and parses a metadata file (local or on S3).
 Result<TableMetadata> ReadTableMetadata(std::string_view location);
-// Writes bytes to a new file at a local path or file: URI; kAlreadyExists if it exists.
-Status WriteNewFile(std::string_view location, std::string_view bytes);
-// The same through `calls` (tests inject faults); the descriptor is closed on every path and an
-// error names the call that failed first with its errno.
-Status WriteNewFile(std::string_view location, std::string_view bytes, const FileCalls& calls);
-// Reads a whole file at a local path or file: URI.
-Result<std::string> ReadWholeFile(std::string_view location);
 
 }  // namespace clickstream::iceberg

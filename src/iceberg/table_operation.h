@@ -48,7 +48,4 @@ struct CommitOptions {
   std::chrono::milliseconds max_backoff{1000};
 };
 
-// Deletes a file the table wrote, ignoring errors (it may not exist).
-void RemoveQuietly(std::string_view location);
-
 }  // namespace clickstream::iceberg

@@ -12,21 +12,11 @@
 #include <fstream>
 #include <string>
 
+#include "common/testing_temp_dir.h"
+
 namespace clickstream::iceberg::testing {
 
-// A fresh directory under /tmp named after the running test, removed at the end.
-class TempDirTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("cs_test_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::filesystem::path dir_;
-};
+using clickstream::testing::TempDirTest;
 
 // Runs `script` with .venv/bin/python (found through CLICKSTREAM_SOURCE_DIR, set by ctest) with
 // argv[1] = `dir`; returns stdout and fails the test if Python exits non-zero.

@@ -16,15 +16,15 @@
 #include "iceberg/location.h"
 #include "iceberg/parquet_reader.h"
 #include "iceberg/partitioned_writer.h"
+#include "io/arrow_error.h"
+#include "io/file_io.h"
 
 namespace clickstream::maintenance {
 namespace {
 
 using iceberg::DataFile;
 
-Error FromArrow(const arrow::Status& status, const std::string& what) {
-  return Error{ErrorCode::kIoError, what + ": " + status.ToString()};
-}
+using io::FromArrow;
 
 DataFile Unfinished(std::string location) {
   DataFile f;
@@ -209,12 +209,7 @@ Result<std::vector<DataFile>> RewriteFileGroup(const FileGroup& group,
 }
 
 void DeleteUncommittedFiles(const std::vector<DataFile>& files) {
-  for (const auto& f : files) {
-    if (auto path = iceberg::LocalPath(f.file_path); path.has_value()) {
-      std::error_code ec;
-      std::filesystem::remove(*path, ec);
-    }
-  }
+  for (const auto& f : files) io::DeleteQuietly(f.file_path);
 }
 
 }  // namespace clickstream::maintenance

@@ -1,17 +1,16 @@
 #include "maintenance/orphan_files.h"
 
 #include <algorithm>
-#include <filesystem>
+#include <optional>
 #include <set>
 
 #include "iceberg/location.h"
 #include "iceberg/reachable_files.h"
+#include "io/file_io.h"
 
 namespace clickstream::maintenance {
 
 namespace {
-
-namespace fs = std::filesystem;
 
 // Every file the table's current metadata references, as normalized paths.
 Result<std::set<std::string>> ReferencedFiles(const iceberg::Table& table) {
@@ -27,56 +26,49 @@ Result<std::set<std::string>> ReferencedFiles(const iceberg::Table& table) {
   return referenced;
 }
 
-// A directory below the table root that holds table metadata of its own belongs to another table.
-bool IsOtherTable(const fs::path& dir) {
-  std::error_code ec;
-  fs::directory_iterator it(dir / "metadata", ec);
-  if (ec) return false;
-  for (const auto& entry : it) {
-    if (entry.path().filename().string().ends_with(".metadata.json")) return true;
-  }
-  return false;
+// "<dir>/metadata/<name>.metadata.json" -> "<dir>": a directory holding table metadata.
+std::optional<std::string_view> TableDirOf(std::string_view location) {
+  constexpr std::string_view kMetadataDir = "/metadata/";
+  if (!location.ends_with(".metadata.json")) return std::nullopt;
+  auto at = location.rfind(kMetadataDir);
+  if (at == std::string_view::npos) return std::nullopt;
+  if (location.find('/', at + kMetadataDir.size()) != std::string_view::npos) return std::nullopt;
+  return location.substr(0, at);
 }
 
 // Hadoop's local file system (Spark, Flink) writes ".<name>.crc" beside each file it writes; the
 // checksum lives as long as its file.
-std::string ChecksumOwner(const fs::path& path) {
-  std::string name = path.filename().string();
+std::string ChecksumOwner(std::string_view location) {
+  auto slash = location.rfind('/');
+  std::string_view name = location.substr(slash == std::string_view::npos ? 0 : slash + 1);
   if (name.size() <= 5 || !name.starts_with('.') || !name.ends_with(".crc")) return {};
-  return (path.parent_path() / name.substr(1, name.size() - 5)).lexically_normal().string();
+  std::string owner(location.substr(0, location.size() - name.size()));
+  return owner.append(name.substr(1, name.size() - 5));
 }
 
-int64_t ModifiedMillis(const fs::directory_entry& entry, std::error_code& ec) {
-  auto time = entry.last_write_time(ec);
-  if (ec) return 0;
-  auto sys = std::chrono::file_clock::to_sys(time);
-  return std::chrono::duration_cast<std::chrono::milliseconds>(sys.time_since_epoch()).count();
-}
-
-// Unreferenced files under `root` older than `cutoff_ms`; counts every regular file scanned.
-Result<std::vector<OrphanFile>> FindUnreferenced(const fs::path& root,
+// Unreferenced files under the table location (local or on S3) older than `cutoff_ms`; counts
+// every file scanned. Directories below the root that hold table metadata of their own belong to
+// another table and are skipped.
+Result<std::vector<OrphanFile>> FindUnreferenced(const std::string& root,
                                                  const std::set<std::string>& referenced,
                                                  int64_t cutoff_ms, int64_t& scanned) {
+  CS_ASSIGN_OR_RETURN(std::vector<io::FileInfo> files, io::ListFiles(root));
+  for (io::FileInfo& f : files) f.location = iceberg::NormalizedPath(f.location);
+  const std::string own = iceberg::NormalizedPath(root);
+  std::set<std::string> other_tables;
+  for (const io::FileInfo& f : files) {
+    std::optional<std::string_view> dir = TableDirOf(f.location);
+    if (dir && *dir != own && dir->starts_with(own)) other_tables.insert(std::string(*dir) + "/");
+  }
   std::vector<OrphanFile> orphans;
-  std::error_code ec;
-  if (!fs::exists(root, ec)) return orphans;
-  fs::recursive_directory_iterator it(root, fs::directory_options::none, ec);
-  if (ec) return IoError("cannot list " + root.string() + ": " + ec.message());
-  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) return IoError("cannot list " + root.string() + ": " + ec.message());
-    const fs::directory_entry& entry = *it;
-    if (entry.is_directory(ec)) {
-      if (IsOtherTable(entry.path())) it.disable_recursion_pending();
-      continue;
-    }
-    if (!entry.is_regular_file(ec)) continue;
+  for (io::FileInfo& f : files) {
+    bool other = std::any_of(other_tables.begin(), other_tables.end(),
+                             [&](const std::string& dir) { return f.location.starts_with(dir); });
+    if (other) continue;
     ++scanned;
-    std::string path = entry.path().lexically_normal().string();
-    if (referenced.contains(path) || referenced.contains(ChecksumOwner(entry.path()))) continue;
-    int64_t modified = ModifiedMillis(entry, ec);
-    if (ec || modified >= cutoff_ms) continue;
-    auto bytes = entry.file_size(ec);
-    orphans.push_back({std::move(path), ec ? 0 : static_cast<int64_t>(bytes), modified});
+    if (referenced.contains(f.location) || referenced.contains(ChecksumOwner(f.location))) continue;
+    if (f.modified_ms >= cutoff_ms) continue;
+    orphans.push_back({std::move(f.location), f.size, f.modified_ms});
   }
   std::sort(orphans.begin(), orphans.end(),
             [](const OrphanFile& a, const OrphanFile& b) { return a.path < b.path; });
@@ -89,11 +81,11 @@ Result<OrphanScanResult> RemoveOrphanFiles(iceberg::Table& table, const OrphanSc
                                            int64_t now_ms) {
   if (options.older_than.count() < 0) return InvalidArgument("--older-than must not be negative");
   CS_RETURN_IF_ERROR(table.Refresh());
-  CS_ASSIGN_OR_RETURN(auto root, iceberg::LocalPath(table.metadata().location));
+  CS_RETURN_IF_ERROR(io::StorageOf(table.metadata().location));
   CS_ASSIGN_OR_RETURN(auto referenced, ReferencedFiles(table));
   OrphanScanResult result;
   CS_ASSIGN_OR_RETURN(result.orphans,
-                      FindUnreferenced(root.lexically_normal(), referenced,
+                      FindUnreferenced(table.metadata().location, referenced,
                                        now_ms - options.older_than.count(), result.scanned_files));
   // A commit that landed during the scan may reference files the first view did not.
   const std::string scanned_location = table.metadata_location();
@@ -107,12 +99,12 @@ Result<OrphanScanResult> RemoveOrphanFiles(iceberg::Table& table, const OrphanSc
   result.referenced_files = static_cast<int64_t>(referenced.size());
   if (options.dry_run) return result;
   for (const auto& orphan : result.orphans) {
-    std::error_code ec;
-    if (fs::remove(orphan.path, ec)) {
+    Status deleted = io::DeleteFile(orphan.path);
+    if (deleted) {
       ++result.deleted_files;
       result.deleted_bytes += orphan.bytes;
-    } else if (ec) {
-      return IoError("cannot delete orphan " + orphan.path + ": " + ec.message());
+    } else if (deleted.error().code != ErrorCode::kNotFound) {
+      return std::unexpected(deleted.error().WithContext("deleting orphan " + orphan.path));
     }
   }
   return result;

@@ -1,33 +1,24 @@
 #include "maintenance/table_health.h"
 
 #include <cstdio>
-#include <filesystem>
 #include <map>
 #include <vector>
 
 #include "iceberg/location.h"
 #include "iceberg/table_update.h"
+#include "io/file_io.h"
 
 namespace clickstream::maintenance {
 
 namespace {
 
-namespace fs = std::filesystem;
-
 Status MeasureMetadataDirectory(const iceberg::Table& table, TableHealth& health) {
-  CS_ASSIGN_OR_RETURN(auto current, iceberg::LocalPath(table.metadata_location()));
-  std::error_code ec;
-  auto size = fs::file_size(current, ec);
-  if (ec) return IoError("cannot stat " + current.string() + ": " + ec.message());
-  health.current_metadata_bytes = static_cast<int64_t>(size);
-  CS_ASSIGN_OR_RETURN(auto root, iceberg::LocalPath(table.metadata().location));
-  fs::directory_iterator it(root / "metadata", ec);
-  if (ec) return IoError("cannot list " + (root / "metadata").string() + ": " + ec.message());
-  for (const auto& entry : it) {
-    if (!entry.is_regular_file(ec)) continue;
+  CS_ASSIGN_OR_RETURN(health.current_metadata_bytes, io::FileSize(table.metadata_location()));
+  CS_ASSIGN_OR_RETURN(auto files,
+                      io::ListFiles(iceberg::JoinLocation(table.metadata().location, "metadata")));
+  for (const io::FileInfo& f : files) {
     ++health.metadata_files;
-    auto bytes = entry.file_size(ec);
-    if (!ec) health.metadata_dir_bytes += static_cast<int64_t>(bytes);
+    health.metadata_dir_bytes += f.size;
   }
   return Ok();
 }

@@ -12,6 +12,7 @@
 #include "events/click_codec.h"
 #include "iceberg/batch_builder.h"
 #include "iceberg/location.h"
+#include "io/file_io.h"
 
 namespace clickstream::pipeline {
 namespace {
@@ -49,12 +50,7 @@ Result<ClickColumns> FindClickColumns(const iceberg::Schema& schema) {
 }
 
 void DeleteFiles(const std::vector<iceberg::DataFile>& files) {
-  for (const iceberg::DataFile& f : files) {
-    if (auto path = iceberg::LocalPath(f.file_path); path.has_value()) {
-      std::error_code ec;
-      std::filesystem::remove(*path, ec);
-    }
-  }
+  for (const iceberg::DataFile& f : files) io::DeleteQuietly(f.file_path);
 }
 
 struct FileCloser {

@@ -16,6 +16,8 @@
 #include "iceberg/location.h"
 #include "iceberg/manifest.h"
 #include "iceberg/table_metadata.h"
+#include "io/arrow_error.h"
+#include "io/file_io.h"
 
 namespace clickstream::pipeline {
 
@@ -53,13 +55,12 @@ std::string FileKey(std::string_view location) {
 
 Result<std::shared_ptr<arrow::Table>> ReadParquet(const std::string& location,
                                                   std::string_view what) {
-  CS_ASSIGN_OR_RETURN(std::filesystem::path path, iceberg::LocalPath(location));
   auto fail = [&](const arrow::Status& status) {
-    return IoError("reading " + std::string(what) + " " + path.string() + ": " + status.ToString());
+    return std::unexpected(io::FromArrow(status, "reading " + std::string(what) + " " + location));
   };
-  auto source = arrow::io::ReadableFile::Open(path.string());
-  if (!source.ok()) return fail(source.status());
-  auto reader = parquet::arrow::OpenFile(*source, arrow::default_memory_pool());
+  CS_ASSIGN_OR_RETURN(std::shared_ptr<arrow::io::RandomAccessFile> source,
+                      io::OpenInputFile(location));
+  auto reader = parquet::arrow::OpenFile(source, arrow::default_memory_pool());
   if (!reader.ok()) return fail(reader.status());
   auto read = (*reader)->ReadTable();
   if (!read.ok()) return fail(read.status());

@@ -8,6 +8,7 @@
 #include "pipeline/column_mapping.h"
 #include "pipeline/kafka_offsets.h"
 #include "pipeline/offset_fence.h"
+#include "io/file_io.h"
 
 namespace clickstream::pipeline {
 
@@ -197,12 +198,7 @@ Status TableSink::ResetOffsets(const std::map<int32_t, int64_t>& starts) {
 
 void TableSink::DropPending() {
   impl_->writer->Abort();
-  for (const iceberg::DataFile& file : impl_->written) {
-    if (auto path = iceberg::LocalPath(file.file_path); path.has_value()) {
-      std::error_code ignored;
-      std::filesystem::remove(*path, ignored);
-    }
-  }
+  for (const iceberg::DataFile& file : impl_->written) io::DeleteQuietly(file.file_path);
   impl_->written.clear();
   impl_->written_rows = 0;
 }

@@ -4,7 +4,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-namespace clickstream::iceberg {
+namespace clickstream::io {
 
 // The system calls that write a new metadata or manifest file (WriteNewFile), as a value:
 // production uses the real ones; a test swaps one for a fault a healthy disk cannot produce (a
@@ -19,4 +19,4 @@ struct FileCalls {
   int (*unlink)(const char* path) = ::unlink;
 };
 
-}  // namespace clickstream::iceberg
+}  // namespace clickstream::io
