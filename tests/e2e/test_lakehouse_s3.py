@@ -7,6 +7,10 @@ Each test uses its own namespace in the session's lakehouse_s3 services.
 
 import collections
 import json
+import os
+import signal
+import subprocess
+import time
 
 import pyarrow.fs as pafs
 
@@ -15,6 +19,7 @@ import pytest
 from pyiceberg.partitioning import PartitionField, PartitionSpec
 from pyiceberg.transforms import IdentityTransform
 
+from conftest import BINARY
 from iceberg_readers import arrow_rows
 from test_spark_reader import CLICKS_SCHEMA
 from test_processor import SESSION_MS, topic_contents
@@ -119,3 +124,60 @@ def test_table_maintenance_on_s3_compacts_expires_and_removes_orphans(
     assert removed.returncode == 0, removed.stderr
     assert "clicks/data/lost.parquet" not in s3_objects(lakehouse_s3, "s3maint")
     assert duckdb_rows(clickstream, s3_env, "s3maint.clicks") == expected
+
+
+def spawn_in(directory, env, *args):
+    """The binary started in its own working directory with output to files there: a processor
+    on its own machine, sharing only the broker, the REST catalog and S3 with the others."""
+    directory.mkdir(parents=True, exist_ok=True)
+    out = open(directory / "out.log", "a")
+    proc = subprocess.Popen([str(BINARY), *map(str, args)], cwd=directory, stdout=out,
+                            stderr=subprocess.STDOUT, env=dict(os.environ, **env), text=True)
+    proc.log_path = directory / "out.log"
+    return proc
+
+
+def row_count(catalog, name):
+    try:
+        return catalog.load_table(name).scan().to_arrow().num_rows
+    except Exception:  # not created yet
+        return 0
+
+
+def test_two_processors_sharing_nothing_local_one_killed_and_restarted(
+    lakehouse_s3, s3_env, clickstream, kafka_broker, tmp_path
+):
+    topic = kafka_broker.unique_topic("s3group")
+    first = clickstream("produce", "--topic", topic, "--events", 1, "--partitions", 4, env=s3_env)
+    assert first.returncode == 0, first.stderr
+    producer = spawn_in(tmp_path / "producer", s3_env, "produce", "--topic", topic,
+                        "--events", 29_999, "--rate", 3000)
+    args = ("process", "--topic", topic, "--table", "s3group.clicks", "--commit-interval-ms",
+            500, "--session-timeout-ms", SESSION_MS)
+    machine_a, machine_b = tmp_path / "machine-a", tmp_path / "machine-b"
+    a, b = spawn_in(machine_a, s3_env, *args), spawn_in(machine_b, s3_env, *args)
+    time.sleep(8)
+    a.send_signal(signal.SIGKILL)
+    a.wait()
+    a = spawn_in(machine_a, s3_env, *args)  # the machine's processor comes back
+    assert producer.wait(timeout=120) == 0, producer.log_path.read_text()
+
+    catalog = lakehouse_s3.pyiceberg_catalog()
+    deadline = time.monotonic() + 180
+    while row_count(catalog, "s3group.clicks") < 30_000 and time.monotonic() < deadline:
+        assert a.poll() is None, a.log_path.read_text()
+        assert b.poll() is None, b.log_path.read_text()
+        time.sleep(1)
+    for proc in (a, b):
+        proc.send_signal(signal.SIGTERM)
+    for proc in (a, b):
+        assert proc.wait(timeout=60) == 0, proc.log_path.read_text()
+
+    good, _ = topic_contents(kafka_broker, topic)
+    assert sum(good.values()) == 30_000
+    rows = collections.Counter(arrow_rows(catalog.load_table("s3group.clicks").scan().to_arrow()))
+    missing, doubled = good - rows, rows - good
+    assert not missing and not doubled, f"{sum(missing.values())} missing, {sum(doubled.values())} extra"
+    assert duckdb_rows(clickstream, s3_env, "s3group.clicks") == sorted(good.elements())
+    for machine in (machine_a, machine_b):  # nothing but the log was written locally
+        assert sorted(p.name for p in machine.iterdir()) == ["out.log"]
