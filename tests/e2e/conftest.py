@@ -71,6 +71,10 @@ def spark():
     return pyarrow Tables; .session(catalog_db, warehouse) is the SparkSession itself."""
     from spark_reader import SparkReader
 
+    # The JVM's AWS SDK (Iceberg's S3FileIO) reads these at start: S3Proxy implements neither the
+    # default request checksums nor the response-checksum mode header (docs/rest-catalog.md).
+    os.environ.setdefault("AWS_REQUEST_CHECKSUM_CALCULATION", "when_required")
+    os.environ.setdefault("AWS_RESPONSE_CHECKSUM_VALIDATION", "when_required")
     reader = SparkReader()
     yield reader
     reader.stop()

@@ -38,8 +38,10 @@ class SparkReader:
             self._sessions[key] = child
         return self._sessions[key]
 
-    def rest_session(self, uri):
-        """A SparkSession whose catalog `catalog` is the Iceberg REST catalog at `uri`."""
+    def rest_session(self, uri, s3_env=None):
+        """A SparkSession whose catalog `catalog` is the Iceberg REST catalog at `uri`; with
+        `s3_env` (scripts/lakehouse env's AWS_* variables) it reads tables on that S3 server
+        through Iceberg's S3FileIO."""
         key = ("rest", uri)
         if key not in self._sessions:
             child = self._base.newSession()
@@ -48,6 +50,13 @@ class SparkReader:
             child.conf.set(f"{prefix}.type", "rest")
             child.conf.set(f"{prefix}.uri", uri)
             child.conf.set(f"{prefix}.cache-enabled", "false")
+            if s3_env:
+                child.conf.set(f"{prefix}.io-impl", "org.apache.iceberg.aws.s3.S3FileIO")
+                child.conf.set(f"{prefix}.s3.endpoint", s3_env["AWS_ENDPOINT_URL"])
+                child.conf.set(f"{prefix}.s3.path-style-access", "true")
+                child.conf.set(f"{prefix}.s3.access-key-id", s3_env["AWS_ACCESS_KEY_ID"])
+                child.conf.set(f"{prefix}.s3.secret-access-key", s3_env["AWS_SECRET_ACCESS_KEY"])
+                child.conf.set(f"{prefix}.client.region", s3_env["AWS_REGION"])
             self._sessions[key] = child
         return self._sessions[key]
 

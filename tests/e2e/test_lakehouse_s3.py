@@ -145,7 +145,7 @@ def row_count(catalog, name):
 
 
 def test_two_processors_sharing_nothing_local_one_killed_and_restarted(
-    lakehouse_s3, s3_env, clickstream, kafka_broker, tmp_path
+    lakehouse_s3, s3_env, clickstream, kafka_broker, tmp_path, spark
 ):
     topic = kafka_broker.unique_topic("s3group")
     first = clickstream("produce", "--topic", topic, "--events", 1, "--partitions", 4, env=s3_env)
@@ -179,5 +179,8 @@ def test_two_processors_sharing_nothing_local_one_killed_and_restarted(
     missing, doubled = good - rows, rows - good
     assert not missing and not doubled, f"{sum(missing.values())} missing, {sum(doubled.values())} extra"
     assert duckdb_rows(clickstream, s3_env, "s3group.clicks") == sorted(good.elements())
+    session = spark.rest_session(lakehouse_s3.catalog_uri, s3_env)
+    by_spark = session.sql("SELECT * FROM catalog.s3group.clicks").toArrow()
+    assert collections.Counter(arrow_rows(by_spark)) == good
     for machine in (machine_a, machine_b):  # nothing but the log was written locally
         assert sorted(p.name for p in machine.iterdir()) == ["out.log"]
