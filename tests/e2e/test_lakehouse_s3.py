@@ -184,3 +184,50 @@ def test_two_processors_sharing_nothing_local_one_killed_and_restarted(
     assert collections.Counter(arrow_rows(by_spark)) == good
     for machine in (machine_a, machine_b):  # nothing but the log was written locally
         assert sorted(p.name for p in machine.iterdir()) == ["out.log"]
+
+
+def kill_service(lakehouse, name):
+    """kill -9 of one lakehouse server (s3proxy or rest-catalog), as a crashed machine would."""
+    pid = int((lakehouse.data_dir / f"{name}.pid").read_text())
+    os.kill(pid, signal.SIGKILL)
+    while os.path.exists(f"/proc/{pid}") and "zombie" not in open(f"/proc/{pid}/status").read():
+        time.sleep(0.1)
+
+
+def test_processor_waits_out_s3_and_the_catalog_going_away(
+    lakehouse_s3, s3_env, clickstream, kafka_broker, tmp_path
+):
+    topic = kafka_broker.unique_topic("s3outage")
+    first = clickstream("produce", "--topic", topic, "--events", 1, "--partitions", 3, env=s3_env)
+    assert first.returncode == 0, first.stderr
+    processor = spawn_in(tmp_path / "processor", s3_env, "process", "--topic", topic, "--table",
+                         "s3outage.clicks", "--commit-interval-ms", 300, "--session-timeout-ms",
+                         SESSION_MS)
+    producer = spawn_in(tmp_path / "producer", s3_env, "produce", "--topic", topic,
+                        "--events", 19_999, "--rate", 2000)
+    try:
+        time.sleep(3)
+        kill_service(lakehouse_s3, "s3proxy")  # S3 unreachable for a while
+        time.sleep(4)
+        lakehouse_s3.start()
+        time.sleep(2)
+        kill_service(lakehouse_s3, "rest-catalog")  # the REST server restarted mid-stream
+        time.sleep(3)
+        lakehouse_s3.start()
+        assert producer.wait(timeout=120) == 0, producer.log_path.read_text()
+        catalog = lakehouse_s3.pyiceberg_catalog()
+        deadline = time.monotonic() + 180
+        while row_count(catalog, "s3outage.clicks") < 20_000 and time.monotonic() < deadline:
+            assert processor.poll() is None, processor.log_path.read_text()
+            time.sleep(1)
+    finally:
+        lakehouse_s3.start()  # the session's services stay up for the tests after this one
+    processor.send_signal(signal.SIGTERM)
+    assert processor.wait(timeout=60) == 0, processor.log_path.read_text()
+    log = processor.log_path.read_text()
+    assert "commits succeed again after" in log, log
+
+    good, _ = topic_contents(kafka_broker, topic)
+    rows = collections.Counter(arrow_rows(catalog.load_table("s3outage.clicks").scan().to_arrow()))
+    missing, doubled = good - rows, rows - good
+    assert not missing and not doubled, f"{sum(missing.values())} missing, {sum(doubled.values())} extra"
