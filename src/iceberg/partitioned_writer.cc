@@ -3,11 +3,13 @@
 #include <arrow/record_batch.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <random>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 #include "iceberg/location.h"
@@ -238,8 +240,8 @@ Result<PartitionedWriter::Partition*> PartitionedWriter::PartitionOf(std::span<c
   CS_ASSIGN_OR_RETURN(std::string path, PartitionPath(schema_, spec_, partition->values));
   partition->directory = JoinLocation(table_location_, "data");
   if (!path.empty()) partition->directory = JoinLocation(partition->directory, path);
-  partition_bytes_ += kPartitionOverheadBytes + static_cast<int64_t>(2 * key_.size() +
-                                                                     partition->directory.size());
+  partition_bytes_ +=
+      kPartitionOverheadBytes + static_cast<int64_t>(2 * key_.size() + partition->directory.size());
   Partition* raw = partition.get();
   partitions_.emplace(key_, std::move(partition));
   return raw;
@@ -316,14 +318,52 @@ Status PartitionedWriter::CloseFile(Partition& partition) {
   return Ok();
 }
 
+Status PartitionedWriter::CloseFiles(std::span<Partition* const> partitions) {
+  // On object storage each close is a PUT whose round trip dominates: close several at once.
+  constexpr std::size_t kConcurrentCloses = 8;
+  std::vector<std::unique_ptr<ParquetDataFileWriter>> files;
+  for (Partition* p : partitions) files.push_back(std::move(p->file));
+  std::vector<Result<DataFile>> results(files.size());
+  std::atomic<std::size_t> next{0};
+  auto close_next = [&] {
+    for (std::size_t i = next++; i < files.size(); i = next++) results[i] = files[i]->Close();
+  };
+  {
+    std::vector<std::jthread> helpers;
+    for (std::size_t t = 1; t < std::min(kConcurrentCloses, files.size()); ++t) {
+      helpers.emplace_back(close_next);
+    }
+    close_next();
+  }  // joined
+  Status status = Ok();
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (!results[i]) {
+      files[i]->Abandon();  // no longer tracked by the partition: delete it here
+      if (status) status = std::unexpected(results[i].error());
+      continue;
+    }
+    DataFile data_file = std::move(*results[i]);
+    data_file.spec_id = spec_.spec_id;
+    data_file.partition = partitions[i]->values;
+    closed_.push_back(std::move(data_file));
+  }
+  return status;
+}
+
 Result<std::vector<DataFile>> PartitionedWriter::Close() {
   for (auto& [key, p] : partitions_) {
-    Status closed = Flush(*p);
-    if (closed) closed = CloseFile(*p);
-    if (!closed) {
+    if (Status flushed = Flush(*p); !flushed) {
       Abort();  // disk full or the like: no file of the batch is left behind
-      return std::unexpected(closed.error());
+      return std::unexpected(flushed.error());
     }
+  }
+  std::vector<Partition*> open;  // after every flush: a flush may close the oldest open file
+  for (auto& [key, p] : partitions_) {
+    if (p->file != nullptr) open.push_back(p.get());
+  }
+  if (Status closed = CloseFiles(open); !closed) {
+    Abort();
+    return std::unexpected(closed.error());
   }
   partitions_.clear();
   buffered_bytes_ = 0;

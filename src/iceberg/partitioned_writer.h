@@ -106,6 +106,9 @@ class PartitionedWriter {
   Result<Partition*> PartitionOf(std::span<const Value> row);
   Status Flush(Partition& partition);
   Status CloseFile(Partition& partition);
+  // Closes the open files of `partitions` concurrently; the closed ones join closed_, a failed one
+  // is deleted and the first error returned.
+  Status CloseFiles(std::span<Partition* const> partitions);
   Status EnforceBounds();
 
   Schema schema_;

@@ -154,9 +154,9 @@ Result<std::vector<FileInfo>> ListS3Files(std::string_view directory) {
     FileInfo info;
     info.location = JoinLocation(directory, relative);
     info.size = entry.size();
-    info.modified_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           entry.mtime().time_since_epoch())
-                           .count();
+    info.modified_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(entry.mtime().time_since_epoch())
+            .count();
     files.push_back(std::move(info));
   }
   return files;

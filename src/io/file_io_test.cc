@@ -1,17 +1,16 @@
 #include "io/file_io.h"
 
+#include <arrow/io/interfaces.h>
+#include <arrow/result.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
-
-#include <arrow/io/interfaces.h>
-#include <arrow/result.h>
 
 #include "common/testing_temp_dir.h"
 

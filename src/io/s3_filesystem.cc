@@ -68,7 +68,8 @@ Result<std::shared_ptr<arrow::fs::FileSystem>> MakeS3FileSystem() {
   if (!endpoint.empty()) CS_RETURN_IF_ERROR(ApplyEndpoint(endpoint, options));
   options.connect_timeout = 5;
   options.allow_bucket_creation = false;
-  // Small files (most manifests, many data files) go up in one PUT instead of a multipart upload.
+  // A file smaller than a part (most data files of a commit, every manifest) goes up in one PUT
+  // at close instead of a multipart upload's three requests (bench/RESULTS.md, "lakehouse").
   options.allow_delayed_open = true;
   auto fs = arrow::fs::S3FileSystem::Make(options);
   // Arrow requires FinalizeS3 before exit. Registered after Make (whose own statics must outlive
