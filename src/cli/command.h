@@ -11,7 +11,16 @@ namespace clickstream::cli {
 struct GlobalOptions {
   std::string brokers = "127.0.0.1:9092";
   std::string catalog = "lakehouse/catalog.db";
-  std::string warehouse = "lakehouse/warehouse";
+  std::string warehouse;  // empty: see Warehouse()
+
+  // Where new tables go: --warehouse / CLICKSTREAM_WAREHOUSE when given; otherwise the REST
+  // catalog's own warehouse (empty: the server picks each table's location) or, for a SQLite
+  // catalog, lakehouse/warehouse.
+  std::string Warehouse() const {
+    if (!warehouse.empty()) return warehouse;
+    if (catalog.starts_with("http://") || catalog.starts_with("https://")) return {};
+    return "lakehouse/warehouse";
+  }
 };
 
 // Process exit codes (DESIGN.md): 0 success, 1 runtime failure, 2 usage error.

@@ -33,10 +33,11 @@ int Main(int argc, char** argv) {
       ->envname("CLICKSTREAM_CATALOG")
       ->check(NameValue())
       ->capture_default_str();
-  app.add_option("--warehouse", globals.warehouse, "Iceberg warehouse: a directory or s3://bucket/prefix")
+  app.add_option("--warehouse", globals.warehouse,
+                 "Where new tables go: a directory or s3://bucket/prefix (default: "
+                 "lakehouse/warehouse for a SQLite catalog, the REST catalog's own warehouse)")
       ->envname("CLICKSTREAM_WAREHOUSE")
-      ->check(NameValue())
-      ->capture_default_str();
+      ->check(NameValue());
 
   int exit_code = kExitOk;
   AddProduceCommand(app, globals, exit_code);

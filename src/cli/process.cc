@@ -124,7 +124,7 @@ Status Process(const ProcessFlags& flags, const GlobalOptions& globals) {
   pipeline::ProcessorOptions options;
   options.brokers = globals.brokers;
   options.catalog_path = globals.catalog;
-  options.warehouse = globals.warehouse;
+  options.warehouse = globals.Warehouse();
   options.topic = flags.topic;
   options.group = flags.group;
   CS_ASSIGN_OR_RETURN(options.table, AsUsage(catalog::ParseTableIdentifier(flags.table)));

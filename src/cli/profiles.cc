@@ -24,7 +24,7 @@ Status Generate(const ProfilesFlags& flags, const GlobalOptions& globals) {
   CS_ASSIGN_OR_RETURN(auto catalog, catalog::OpenCatalog(globals.catalog));
   CS_ASSIGN_OR_RETURN(
       pipeline::ProfilesWritten written,
-      pipeline::GenerateProfiles(*catalog, globals.warehouse, id, flags.users, flags.seed));
+      pipeline::GenerateProfiles(*catalog, globals.Warehouse(), id, flags.users, flags.seed));
   if (written.snapshot_id) {
     std::printf("profiles: added %lld profiles to %s in snapshot %lld (%lld already there)\n",
                 static_cast<long long>(written.added), flags.table.c_str(),

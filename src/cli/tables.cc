@@ -108,7 +108,7 @@ Status Create(const GlobalOptions& globals, const std::vector<std::string>& name
   CS_ASSIGN_OR_RETURN(auto catalog, OpenCatalog(globals));
   for (const auto& id : ids) {
     const auto* def = FindContractTable(id);
-    auto table = Table::Create(*catalog, globals.warehouse, id, def->schema, def->spec,
+    auto table = Table::Create(*catalog, globals.Warehouse(), id, def->schema, def->spec,
                                pipeline::CreatedTableProperties());
     if (!table.has_value() && table.error().code == ErrorCode::kAlreadyExists) {
       std::cout << id.ToString() << " already exists\n";
@@ -221,7 +221,7 @@ Status Load(const GlobalOptions& globals, const std::string& name, const std::st
   if (!table.has_value() && table.error().code == ErrorCode::kNotFound) {
     // A contract table is created on first load, as the processor does.
     if (const auto* def = FindContractTable(id)) {
-      table = Table::Create(*catalog, globals.warehouse, id, def->schema, def->spec,
+      table = Table::Create(*catalog, globals.Warehouse(), id, def->schema, def->spec,
                             pipeline::CreatedTableProperties());
       if (!table.has_value() && table.error().code == ErrorCode::kAlreadyExists) {
         table = Table::Load(*catalog, id);

@@ -56,7 +56,12 @@ Result<Table> Table::Create(catalog::Catalog& catalog, const std::string& wareho
                             const catalog::TableIdentifier& id, const Schema& schema,
                             const PartitionSpec& spec,
                             std::map<std::string, std::string> properties) {
-  CS_ASSIGN_OR_RETURN(std::string location, TableLocation(warehouse, id));
+  // No warehouse with a catalog that writes the metadata itself (REST): the server picks the
+  // location under its own warehouse.
+  std::string location;
+  if (!warehouse.empty() || catalog.ClientWritesMetadata()) {
+    CS_ASSIGN_OR_RETURN(location, TableLocation(warehouse, id));
+  }
   for (const auto& field : spec.fields) {
     bool found = std::any_of(schema.fields.begin(), schema.fields.end(),
                              [&](const Field& f) { return f.id == field.source_id; });

@@ -28,7 +28,8 @@ Result<std::string> TableLocation(const std::string& warehouse, const catalog::T
 class Table {
  public:
   // Writes the first metadata file under TableLocation and registers it (creating the namespace
-  // if needed); kAlreadyExists if the table exists.
+  // if needed); kAlreadyExists if the table exists. With a REST catalog an empty `warehouse`
+  // lets the server pick the location under its own warehouse.
   static Result<Table> Create(catalog::Catalog& catalog, const std::string& warehouse,
                               const catalog::TableIdentifier& id, const Schema& schema,
                               const PartitionSpec& spec,

@@ -231,3 +231,21 @@ def test_processor_waits_out_s3_and_the_catalog_going_away(
     rows = collections.Counter(arrow_rows(catalog.load_table("s3outage.clicks").scan().to_arrow()))
     missing, doubled = good - rows, rows - good
     assert not missing and not doubled, f"{sum(missing.values())} missing, {sum(doubled.values())} extra"
+
+
+def test_without_a_warehouse_the_rest_catalog_places_the_tables(
+    lakehouse_s3, s3_env, clickstream, kafka_broker, tmp_path
+):
+    env = {k: v for k, v in s3_env.items() if k != "CLICKSTREAM_WAREHOUSE"}
+    topic = kafka_broker.unique_topic("s3place")
+    produced = clickstream("produce", "--topic", topic, "--events", 500, env=env)
+    assert produced.returncode == 0, produced.stderr
+    processed = clickstream("process", "--topic", topic, "--table", "s3place.clicks",
+                            "--until-caught-up", "--session-timeout-ms", SESSION_MS, env=env,
+                            timeout=300)
+    assert processed.returncode == 0, processed.stdout + processed.stderr
+    table = lakehouse_s3.pyiceberg_catalog().load_table("s3place.clicks")
+    # The server's warehouse (scripts/lakehouse: s3://clickstream/warehouse), not a local default.
+    assert table.location() == "s3://clickstream/warehouse/s3place/clicks"
+    good, _ = topic_contents(kafka_broker, topic)
+    assert collections.Counter(arrow_rows(table.scan().to_arrow())) == good
