@@ -40,8 +40,13 @@ Result<bool> HasSnapshot(DuckDbSession& session, const std::string& metadata_loc
 Status EnableS3IfNeeded(DuckDbSession& session, const std::vector<ExposedTable>& tables) {
   for (const ExposedTable& table : tables) {
     if (IsS3Location(table.metadata_location)) {
-      CS_ASSIGN_OR_RETURN(auto access, S3AccessFromEnvironment());
-      return session.EnableS3(access);
+      Result<S3Access> access = S3AccessFromEnvironment();
+      if (!access) {
+        // A run-time state of the environment, not of the command line: exit 1, never 2 (the
+        // query commands turn kInvalidArgument into a usage error).
+        return MakeError(ErrorCode::kUnavailable, access.error().message);
+      }
+      return session.EnableS3(*access);
     }
   }
   return Ok();

@@ -52,29 +52,6 @@ TEST(S3Access, SecretValuesAreQuoted) {
   EXPECT_NE(S3SecretSql(access).find("SECRET 'it''s''); DROP TABLE x; --'"), std::string::npos);
 }
 
-TEST(S3Access, HalfOfTheCredentialsIsAnError) {
-  auto access = S3AccessFromVariables(Variables({{"AWS_ACCESS_KEY_ID", "id"}}));
-  ASSERT_FALSE(access.has_value());
-  EXPECT_EQ(access.error().code, ErrorCode::kUnavailable);
-  EXPECT_EQ(access.error().message,
-            "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: S3 needs both (or "
-            "neither, for public buckets)");
-}
-
-TEST(S3Access, EndpointMustBeAnHttpUrl) {
-  auto access = S3AccessFromVariables(Variables({{"AWS_ENDPOINT_URL", "127.0.0.1:9000"}}));
-  ASSERT_FALSE(access.has_value());
-  EXPECT_NE(access.error().message.find("AWS_ENDPOINT_URL must be an http:// or https:// URL"),
-            std::string::npos);
-}
-
-TEST(S3Access, RecognisesObjectStoreLocations) {
-  EXPECT_TRUE(IsS3Location("s3://bucket/warehouse/t/metadata/v1.metadata.json"));
-  EXPECT_TRUE(IsS3Location("s3a://bucket/x"));
-  EXPECT_FALSE(IsS3Location("/work/lakehouse/warehouse/t/metadata/v1.metadata.json"));
-  EXPECT_FALSE(IsS3Location("file:///tmp/x"));
-}
-
 TEST(S3Access, ForbiddenNamesTheCredentialVariables) {
   S3Access access;
   access.key_id = "id";
