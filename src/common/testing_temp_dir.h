@@ -1,27 +1,51 @@
 #pragma once
 
-// Test-only: the one temporary-directory fixture of the unit tests. Included by *_test.cc only.
+// Test-only: the one temporary-directory helper of the unit tests. Included by *_test.cc only.
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace clickstream::testing {
 
-// A fresh directory under /tmp named after the running test, removed at the end.
+// A fresh directory under /tmp named after the process and the running test, removed when it goes
+// out of scope.
+class TempDir {
+ public:
+  TempDir()
+      : path_(std::filesystem::temp_directory_path() /
+              ("cs_test_" + std::to_string(getpid()) + "_" +
+               ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// The fixture form: dir_ is a TempDir's path for the test's duration.
 class TempDirTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("cs_test_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    temp_.emplace();
+    dir_ = temp_->path();
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void TearDown() override { temp_.reset(); }
   std::filesystem::path dir_;
+
+ private:
+  std::optional<TempDir> temp_;
 };
 
 }  // namespace clickstream::testing

@@ -174,7 +174,8 @@ std::string WithBlock(std::string file, int64_t count, const std::string& payloa
 
 TEST(AvroHostileInputTest, BlockCountLargerThanTheBytesLeftIsCorrupt) {
   const std::string header = EmptyFile(R"({"type": "record", "name": "r", "fields": [
-      {"name": "a", "type": "null"}]})", AvroCodec::kNull);
+      {"name": "a", "type": "null"}]})",
+                                       AvroCodec::kNull);
   const std::string file = WithBlock(header, int64_t{1} << 40, "x");
   auto read = ReadAvroFile(file);
   ASSERT_FALSE(read.has_value());
@@ -188,8 +189,8 @@ TEST(AvroHostileInputTest, BlockCountLargerThanTheBytesLeftIsCorrupt) {
     EXPECT_FALSE(Decode(*array, data, pos).has_value()) << count;
   }
   // Nested arrays of zero-byte nulls: 1500 x 1500 values from 4.5 KB are refused.
-  auto nested = ParseAvroSchema(R"({"type": "array", "items": {"type": "array", "items": "null"}})")
-                    .value();
+  auto nested =
+      ParseAvroSchema(R"({"type": "array", "items": {"type": "array", "items": "null"}})").value();
   std::string quadratic = Varint(1500);
   for (int i = 0; i < 1500; ++i) quadratic += Varint(1500) + Varint(0);
   quadratic += Varint(0);
@@ -253,7 +254,8 @@ std::string DeflatedZeros(std::size_t zeros) {
 
 TEST(AvroHostileInputTest, DeflateBombIsCorruptBeforeItTakesTheMemory) {
   const std::string header = EmptyFile(R"({"type": "record", "name": "r", "fields": [
-      {"name": "b", "type": "bytes"}]})", AvroCodec::kDeflate);
+      {"name": "b", "type": "bytes"}]})",
+                                       AvroCodec::kDeflate);
   const std::string bomb = DeflatedZeros(std::size_t{200} << 20);  // 200 MiB of zeros
   ASSERT_LT(bomb.size(), std::size_t{1} << 20);
   auto read = ReadAvroFile(WithBlock(header, 1, bomb));

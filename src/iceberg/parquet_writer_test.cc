@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "common/testing_temp_dir.h"
 #include "iceberg/batch_builder.h"
 #include "iceberg/bounds.h"
 #include "iceberg/testing_disk_full.h"
@@ -26,23 +27,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A directory under the system temp dir, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    path_ =
-        fs::temp_directory_path() /
-        ("cs_parquet_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-         "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using clickstream::testing::TempDir;
 
 // The proof that Arrow and Parquet from the pyarrow wheel link and run with our toolchain: a
 // table goes through parquet::arrow to a file and comes back equal.

@@ -12,37 +12,19 @@
 #include <string>
 #include <vector>
 
+#include "common/testing_temp_dir.h"
 #include "iceberg/location.h"
 #include "iceberg/testing_disk_full.h"
+#include "iceberg/testing_schemas.h"
 
 namespace clickstream::iceberg {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("cs_partitioned_test_" +
-             std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
+using clickstream::testing::TempDir;
 
- private:
-  fs::path path_;
-};
-
-Schema ClicksSchema() {
-  return Schema{0,
-                {Field{1, "user_id", TypeId::kString, false, ""},
-                 Field{2, "page", TypeId::kString, false, ""},
-                 Field{3, "click_timestamp", TypeId::kTimestamptz, false, ""}}};
-}
+using testing::ClicksSchema;
 
 PartitionSpec PageSpec() { return PartitionSpec{0, {PartitionField{2, 1000, "page", "identity"}}}; }
 
@@ -277,7 +259,8 @@ TEST(PartitionedWriterTest, WritesPagesOfAnyLengthWithTheFullValueInTheDataFile)
   for (const DataFile& f : files) {
     const std::string page = std::get<std::string>(f.partition.at(0));
     pages.insert(page);
-    for (const auto& part : fs::path(LocalPath(f.file_path).value()).lexically_relative(dir.path())) {
+    for (const auto& part :
+         fs::path(LocalPath(f.file_path).value()).lexically_relative(dir.path())) {
       EXPECT_LE(part.string().size(), 255u);
     }
     ASSERT_EQ(ReadRows(f.file_path).size(), 1u);

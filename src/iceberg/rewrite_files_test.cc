@@ -9,18 +9,14 @@
 #include "catalog/sqlite_catalog.h"
 #include "iceberg/table.h"
 #include "iceberg/testing_python.h"
+#include "iceberg/testing_schemas.h"
 
 namespace clickstream::iceberg {
 namespace {
 
 namespace fs = std::filesystem;
 
-Schema ClicksSchema() {
-  return Schema{0,
-                {Field{1, "user_id", TypeId::kString, false, ""},
-                 Field{2, "page", TypeId::kString, false, ""},
-                 Field{3, "click_timestamp", TypeId::kTimestamptz, false, ""}}};
-}
+using testing::ClicksSchema;
 PartitionSpec ByPage() { return PartitionSpec{0, {PartitionField{2, 1000, "page", "identity"}}}; }
 
 class RewriteFilesTest : public testing::TempDirTest {

@@ -10,6 +10,7 @@
 #include "catalog/sqlite_catalog.h"
 #include "iceberg/snapshot_summary.h"
 #include "iceberg/testing_python.h"
+#include "iceberg/testing_schemas.h"
 
 namespace clickstream::iceberg {
 namespace {
@@ -19,12 +20,7 @@ using catalog::TableIdentifier;
 
 const TableIdentifier kClicks{"website", "clicks"};
 
-Schema ClicksSchema() {
-  return Schema{0,
-                {Field{1, "user_id", TypeId::kString, false, ""},
-                 Field{2, "page", TypeId::kString, false, ""},
-                 Field{3, "click_timestamp", TypeId::kTimestamptz, false, ""}}};
-}
+using testing::ClicksSchema;
 PartitionSpec ByPage() { return PartitionSpec{0, {PartitionField{2, 1000, "page", "identity"}}}; }
 
 // Metadata-level tests record data files by their metrics only; the e2e tests write real ones.

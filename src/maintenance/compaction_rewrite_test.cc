@@ -11,6 +11,7 @@
 #include "iceberg/parquet_reader.h"
 #include "iceberg/parquet_writer.h"
 #include "iceberg/testing_python.h"
+#include "iceberg/testing_schemas.h"
 
 namespace clickstream::maintenance {
 namespace {
@@ -20,12 +21,7 @@ using iceberg::DataFile;
 using iceberg::Literal;
 using iceberg::Value;
 
-iceberg::Schema ClicksSchema() {
-  return {0,
-          {{1, "user_id", iceberg::TypeId::kString, false, ""},
-           {2, "page", iceberg::TypeId::kString, false, ""},
-           {3, "click_timestamp", iceberg::TypeId::kTimestamptz, false, ""}}};
-}
+using iceberg::testing::ClicksSchema;
 iceberg::PartitionSpec ByPage() { return {0, {{2, 1000, "page", "identity"}}}; }
 
 class CompactionRewriteTest : public iceberg::testing::TempDirTest {

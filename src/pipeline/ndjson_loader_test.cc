@@ -12,9 +12,11 @@
 #include <string>
 
 #include "catalog/sqlite_catalog.h"
+#include "common/testing_temp_dir.h"
 #include "events/click_codec.h"
 #include "iceberg/location.h"
 #include "iceberg/testing_python.h"
+#include "iceberg/testing_schemas.h"
 
 namespace clickstream::pipeline {
 namespace {
@@ -26,28 +28,9 @@ using iceberg::PartitionSpec;
 using iceberg::Schema;
 using iceberg::TypeId;
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("cs_ndjson_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-             "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
+using clickstream::testing::TempDir;
 
- private:
-  fs::path path_;
-};
-
-Schema Clicks() {
-  return Schema{0,
-                {Field{1, "user_id", TypeId::kString, false, ""},
-                 Field{2, "page", TypeId::kString, false, ""},
-                 Field{3, "click_timestamp", TypeId::kTimestamptz, false, ""}}};
-}
+using iceberg::testing::ClicksSchema;
 PartitionSpec ByPage() { return PartitionSpec{0, {PartitionField{2, 1000, "page", "identity"}}}; }
 
 // (user_id, page, micros) of every row of the files.
@@ -88,7 +71,7 @@ TEST(NdjsonLoaderTest, WritesGoodLinesAndReportsBadOnesWithLineNumbers) {
     // 7, no final newline
   }
   Result<NdjsonBatch> batch =
-      WriteNdjsonDataFiles(input, Clicks(), ByPage(), (dir.path() / "table").string());
+      WriteNdjsonDataFiles(input, ClicksSchema(), ByPage(), (dir.path() / "table").string());
   ASSERT_TRUE(batch.has_value()) << batch.error().message;
   EXPECT_EQ(batch->lines, 7);
   EXPECT_EQ(batch->rows, 3);
@@ -126,7 +109,7 @@ TEST(NdjsonLoaderTest, CapsReportedBadLinesButCountsAll) {
   }
   NdjsonOptions options;
   options.max_reported_bad_lines = 5;
-  auto batch = WriteNdjsonDataFiles(input, Clicks(), ByPage(), dir.path().string(), options);
+  auto batch = WriteNdjsonDataFiles(input, ClicksSchema(), ByPage(), dir.path().string(), options);
   ASSERT_TRUE(batch.has_value());
   EXPECT_EQ(batch->bad_count, 20);
   EXPECT_EQ(batch->bad_lines.size(), 5u);
@@ -136,8 +119,8 @@ TEST(NdjsonLoaderTest, CapsReportedBadLinesButCountsAll) {
 
 TEST(NdjsonLoaderTest, FailsForMissingFileAndForeignSchema) {
   TempDir dir;
-  auto missing =
-      WriteNdjsonDataFiles(dir.path() / "nope.ndjson", Clicks(), ByPage(), dir.path().string());
+  auto missing = WriteNdjsonDataFiles(dir.path() / "nope.ndjson", ClicksSchema(), ByPage(),
+                                      dir.path().string());
   ASSERT_FALSE(missing.has_value());
   EXPECT_EQ(missing.error().code, ErrorCode::kIoError);
 
@@ -193,7 +176,7 @@ class LoadNdjsonTest : public iceberg::testing::TempDirTest {};
 TEST_F(LoadNdjsonTest, AppendsOneSnapshotPerFileThatPyicebergReadsPrunesAndAgreesWith) {
   auto catalog = catalog::OpenSqliteCatalog((dir_ / "catalog.db").string()).value();
   auto table = iceberg::Table::Create(*catalog, (dir_ / "warehouse").string(),
-                                      {"website", "clicks"}, Clicks(), ByPage());
+                                      {"website", "clicks"}, ClicksSchema(), ByPage());
   ASSERT_TRUE(table.has_value()) << table.error().message;
 
   const std::vector<std::string> pages{"/home",     "/cart", "/products/12",
@@ -236,7 +219,7 @@ TEST_F(LoadNdjsonTest, AppendsOneSnapshotPerFileThatPyicebergReadsPrunesAndAgree
 TEST_F(LoadNdjsonTest, AllBadLinesCommitNothing) {
   auto catalog = catalog::OpenSqliteCatalog((dir_ / "catalog.db").string()).value();
   auto table = iceberg::Table::Create(*catalog, (dir_ / "warehouse").string(),
-                                      {"website", "clicks"}, Clicks(), ByPage())
+                                      {"website", "clicks"}, ClicksSchema(), ByPage())
                    .value();
   const fs::path input = dir_ / "bad.ndjson";
   std::ofstream(input) << "nope\n[]\n";
