@@ -37,19 +37,23 @@ Result<TableMetadata> MetadataOf(const catalog::TableEntry& entry) {
 
 Result<std::string> TableLocation(const std::string& warehouse,
                                   const catalog::TableIdentifier& id) {
-  CS_RETURN_IF_ERROR(catalog::ValidateName(id.ns, "namespace"));
+  CS_RETURN_IF_ERROR(catalog::ValidateNamespace(id.ns));
   CS_RETURN_IF_ERROR(catalog::ValidateName(id.name, "table"));
   if (warehouse.empty()) return InvalidArgument("the warehouse directory is empty");
+  // A nested namespace is a directory per level ("analytics.daily" -> analytics/daily), as Java's
+  // catalogs lay it out; validated levels hold no '/' and no '.'.
+  std::string ns_path = id.ns;
+  std::replace(ns_path.begin(), ns_path.end(), '.', '/');
   if (io::StorageOf(warehouse) == io::Storage::kS3) {
     CS_RETURN_IF_ERROR(io::S3Path(warehouse));  // names a bucket
-    return JoinLocation(JoinLocation(warehouse, id.ns), id.name);
+    return JoinLocation(JoinLocation(warehouse, ns_path), id.name);
   }
   std::error_code ec;
   std::filesystem::path root = std::filesystem::absolute(warehouse, ec).lexically_normal();
   if (ec) return IoError("cannot resolve the warehouse " + warehouse + ": " + ec.message());
   std::string text = root.string();
   while (text.size() > 1 && text.ends_with('/')) text.pop_back();
-  return JoinLocation(JoinLocation(text, id.ns), id.name);
+  return JoinLocation(JoinLocation(text, ns_path), id.name);
 }
 
 Result<Table> Table::Create(catalog::Catalog& catalog, const std::string& warehouse,
@@ -143,8 +147,9 @@ Result<TableMetadata> Table::Commit(TableOperation& operation, const CommitOptio
     Error error = published.error();
     // A REST catalog's 409 may answer a request a proxy or client re-sent after the first one
     // landed: like an unanswered commit, look before deleting files that may be referenced.
-    const bool ambiguous = error.code == ErrorCode::kCommitStateUnknown ||
-                           (error.code == ErrorCode::kConflict && !catalog_->ClientWritesMetadata());
+    const bool ambiguous =
+        error.code == ErrorCode::kCommitStateUnknown ||
+        (error.code == ErrorCode::kConflict && !catalog_->ClientWritesMetadata());
     if (ambiguous) {
       // Its files may be referenced by now: keep them unless the table says otherwise.
       if (Status refreshed = Refresh(); !refreshed) {

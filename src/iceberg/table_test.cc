@@ -75,6 +75,27 @@ TEST_F(TableTest, TableLocationStaysInsideTheWarehouse) {
   }
 }
 
+TEST_F(TableTest, ANestedNamespaceIsADirectoryPerLevel) {
+  EXPECT_EQ(TableLocation("/wh", {"analytics.daily", "clicks"}).value(),
+            "/wh/analytics/daily/clicks");
+  EXPECT_EQ(TableLocation("s3://bucket/wh", {"analytics.daily", "clicks"}).value(),
+            "s3://bucket/wh/analytics/daily/clicks");
+  auto catalog = OpenCatalog();
+  const TableIdentifier nested{"analytics.daily", "clicks"};
+  auto table = Table::Create(*catalog, warehouse(), nested, ClicksSchema(), ByPage());
+  ASSERT_TRUE(table.has_value()) << table.error().message;
+  std::vector<DataFile> files = {File("/home", 10, 0)};
+  ASSERT_TRUE(table->Append(files, {}).has_value());
+  EXPECT_TRUE(catalog->NamespaceExists("analytics.daily").value());
+  EXPECT_EQ(
+      Table::Load(*catalog, nested)->metadata().CurrentSnapshot()->summary.at("total-records"),
+      "10");
+  for (const TableIdentifier& bad :
+       {TableIdentifier{"analytics..daily", "x"}, TableIdentifier{"analytics.", "x"}}) {
+    EXPECT_EQ(TableLocation(warehouse(), bad).error().code, ErrorCode::kInvalidArgument);
+  }
+}
+
 TEST_F(TableTest, AppendsAccumulateSnapshotsManifestsAndTotals) {
   auto catalog = OpenCatalog();
   auto table = Table::Create(*catalog, warehouse(), kClicks, ClicksSchema(), ByPage()).value();
