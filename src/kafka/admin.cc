@@ -26,18 +26,15 @@ struct CreateTopicsRequest {
 
 Result<std::unique_ptr<Admin>> Admin::Open(const std::string& brokers,
                                            std::chrono::milliseconds timeout) {
-  CS_ASSIGN_OR_RETURN(rd_kafka_conf_t * conf, NewClientConfig(brokers, "clickstream-admin"));
+  CS_ASSIGN_OR_RETURN(ConfHandle conf, NewClientConfig(brokers, "clickstream-admin"));
   // Asking for a topic's metadata must never create it on a broker that auto-creates topics.
-  if (auto status = SetProperty(conf, "allow.auto.create.topics", "false"); !status) {
-    rd_kafka_conf_destroy(conf);
-    return std::unexpected(status.error());
-  }
+  CS_RETURN_IF_ERROR(SetProperty(conf.get(), "allow.auto.create.topics", "false"));
   std::array<char, 512> errstr{};
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr.data(), errstr.size());
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), errstr.data(), errstr.size());
   if (rk == nullptr) {
-    rd_kafka_conf_destroy(conf);
     return Internal(std::string("creating the Kafka admin client: ") + errstr.data());
   }
+  conf.release();  // the client owns it now
   std::unique_ptr<Admin> admin(new Admin(rk, brokers));
   CS_RETURN_IF_ERROR(WaitForBroker(rk, brokers, timeout));
   return admin;
@@ -46,12 +43,12 @@ Result<std::unique_ptr<Admin>> Admin::Open(const std::string& brokers,
 Admin::~Admin() { rd_kafka_destroy(rk_); }
 
 Result<int32_t> Admin::PartitionCount(const std::string& topic, std::chrono::milliseconds timeout) {
-  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_, topic.c_str(), nullptr);
+  TopicHandle rkt(rd_kafka_topic_new(rk_, topic.c_str(), nullptr));
   if (rkt == nullptr) return InvalidArgument("bad topic name " + topic);
-  const rd_kafka_metadata_t* metadata = nullptr;
+  const rd_kafka_metadata_t* raw = nullptr;
   const rd_kafka_resp_err_t err =
-      rd_kafka_metadata(rk_, 0, rkt, &metadata, static_cast<int>(timeout.count()));
-  rd_kafka_topic_destroy(rkt);
+      rd_kafka_metadata(rk_, 0, rkt.get(), &raw, static_cast<int>(timeout.count()));
+  MetadataHandle metadata(err == RD_KAFKA_RESP_ERR_NO_ERROR ? raw : nullptr);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Unavailable("metadata of topic " + topic + " from " + brokers_ + ": " +
                        rd_kafka_err2str(err));
@@ -64,7 +61,6 @@ Result<int32_t> Admin::PartitionCount(const std::string& topic, std::chrono::mil
     result = Unavailable("metadata of topic " + topic + ": " +
                          rd_kafka_err2str(metadata->topics[0].err));
   }
-  rd_kafka_metadata_destroy(metadata);
   return result;
 }
 

@@ -14,16 +14,13 @@ Status SetProperty(rd_kafka_conf_t* conf, std::string_view name, std::string_vie
   return Ok();
 }
 
-Result<rd_kafka_conf_t*> NewClientConfig(const std::string& brokers, const std::string& client_id) {
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set_log_cb(conf, [](const rd_kafka_t*, int, const char*, const char*) {});
+Result<ConfHandle> NewClientConfig(const std::string& brokers, const std::string& client_id) {
+  ConfHandle conf(rd_kafka_conf_new());
+  rd_kafka_conf_set_log_cb(conf.get(), [](const rd_kafka_t*, int, const char*, const char*) {});
   for (const auto& [name, value] :
        {std::pair<std::string_view, std::string_view>{"bootstrap.servers", brokers},
         {"client.id", client_id}}) {
-    if (auto status = SetProperty(conf, name, value); !status) {
-      rd_kafka_conf_destroy(conf);
-      return std::unexpected(status.error());
-    }
+    CS_RETURN_IF_ERROR(SetProperty(conf.get(), name, value));
   }
   return conf;
 }
@@ -34,9 +31,8 @@ Status WaitForBroker(rd_kafka_t* rk, const std::string& brokers,
   const rd_kafka_resp_err_t err =
       rd_kafka_metadata(rk, 0, nullptr, &metadata, static_cast<int>(timeout.count()));
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    const bool has_brokers = metadata->broker_cnt > 0;
-    rd_kafka_metadata_destroy(metadata);
-    if (has_brokers) return Ok();
+    MetadataHandle owned(metadata);
+    if (owned->broker_cnt > 0) return Ok();
   }
   return Unavailable("no Kafka broker answered at " + brokers + " within " +
                      FormatDuration(timeout) + " (" + rd_kafka_err2str(err) +

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "kafka/handles.h"
 
 namespace clickstream::kafka {
 
@@ -18,7 +19,7 @@ Status SetProperty(rd_kafka_conf_t* conf, std::string_view name, std::string_vie
 
 // A configuration with bootstrap servers and client id whose log lines are dropped (errors reach
 // callers as values, not as librdkafka's stderr lines).
-Result<rd_kafka_conf_t*> NewClientConfig(const std::string& brokers, const std::string& client_id);
+Result<ConfHandle> NewClientConfig(const std::string& brokers, const std::string& client_id);
 
 // Asks for cluster metadata; kUnavailable naming the brokers, the timeout and `reason` (the last
 // client error seen, may be empty) when no broker answers within `timeout`.

@@ -7,6 +7,8 @@
 #include <functional>
 #include <string>
 
+#include "kafka/handles.h"
+
 namespace clickstream::kafka {
 
 namespace {
@@ -112,7 +114,7 @@ Result<std::unique_ptr<Consumer>> Consumer::Open(const ConsumerOptions& options,
   if (options.group_id.empty()) return InvalidArgument("a consumer group name is required");
   std::unique_ptr<Consumer> consumer(new Consumer(options, handler));
 
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  ConfHandle conf(rd_kafka_conf_new());
   char errstr[512];
   const std::string session_ms = std::to_string(options.session_timeout.count());
   const std::string heartbeat_ms =
@@ -140,27 +142,27 @@ Result<std::unique_ptr<Consumer>> Consumer::Open(const ConsumerOptions& options,
       {"reconnect.backoff.max.ms", "2000"},
   };
   for (const auto& [name, value] : settings) {
-    if (rd_kafka_conf_set(conf, name, value.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
+    if (rd_kafka_conf_set(conf.get(), name, value.c_str(), errstr, sizeof errstr) !=
+        RD_KAFKA_CONF_OK) {
       return InvalidArgument(std::string("Kafka setting ") + name + "=" + value + ": " + errstr);
     }
   }
-  rd_kafka_conf_set_opaque(conf, consumer.get());
-  rd_kafka_conf_set_rebalance_cb(conf, &Callbacks::Rebalance);
-  rd_kafka_conf_set_error_cb(conf, &Callbacks::ClientError);
-  rd_kafka_conf_set_log_cb(conf, &Callbacks::Log);
+  rd_kafka_conf_set_opaque(conf.get(), consumer.get());
+  rd_kafka_conf_set_rebalance_cb(conf.get(), &Callbacks::Rebalance);
+  rd_kafka_conf_set_error_cb(conf.get(), &Callbacks::ClientError);
+  rd_kafka_conf_set_log_cb(conf.get(), &Callbacks::Log);
 
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), errstr, sizeof errstr);
   if (rk == nullptr) {
-    rd_kafka_conf_destroy(conf);
     return InvalidArgument(std::string("cannot create a Kafka consumer: ") + errstr);
   }
+  conf.release();
   consumer->rk_ = rk;  // owns conf now
   rd_kafka_poll_set_consumer(rk);
 
   // Bounded check that the broker answers and the topic exists; librdkafka alone would retry
   // forever.
-  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, options.topic.c_str(), nullptr);
+  TopicHandle rkt(rd_kafka_topic_new(rk, options.topic.c_str(), nullptr));
   const rd_kafka_metadata_t* metadata = nullptr;
   rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TIMED_OUT;
   bool stopped = false;
@@ -172,10 +174,11 @@ Result<std::unique_ptr<Consumer>> Consumer::Open(const ConsumerOptions& options,
         deadline - std::chrono::steady_clock::now());
     if (stopped || left.count() <= 0) break;
     const auto slice = std::min(left, std::chrono::milliseconds(250));
-    err = rd_kafka_metadata(rk, 0, rkt, &metadata, static_cast<int>(slice.count()));
+    err = rd_kafka_metadata(rk, 0, rkt.get(), &metadata, static_cast<int>(slice.count()));
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
   }
-  rd_kafka_topic_destroy(rkt);
+  rkt.reset();
+  MetadataHandle owned_metadata(err == RD_KAFKA_RESP_ERR_NO_ERROR ? metadata : nullptr);
   if (stopped) {
     consumer->closed_ = true;
     rd_kafka_destroy(rk);
@@ -197,7 +200,7 @@ Result<std::unique_ptr<Consumer>> Consumer::Open(const ConsumerOptions& options,
       consumer->partition_count_ = metadata->topics[i].partition_cnt;
     }
   }
-  rd_kafka_metadata_destroy(metadata);
+  owned_metadata.reset();
   if (topic_err != RD_KAFKA_RESP_ERR_NO_ERROR || consumer->partition_count_ == 0) {
     consumer->closed_ = true;
     rd_kafka_destroy(rk);

@@ -18,7 +18,7 @@ struct Producer::Callbacks {
 
 Result<std::unique_ptr<Producer>> Producer::Open(const ProducerOptions& options) {
   std::unique_ptr<Producer> producer(new Producer(options));
-  CS_ASSIGN_OR_RETURN(rd_kafka_conf_t * conf, NewClientConfig(options.brokers, options.client_id));
+  CS_ASSIGN_OR_RETURN(ConfHandle conf, NewClientConfig(options.brokers, options.client_id));
   const std::pair<std::string, std::string> defaults[] = {
       {"enable.idempotence", "true"},  // implies acks=all; retries keep per-partition order
       {"partitioner", "murmur2_random"},
@@ -28,28 +28,21 @@ Result<std::unique_ptr<Producer>> Producer::Open(const ProducerOptions& options)
       {"queue.buffering.max.messages", "1000000"},
       {"queue.buffering.max.kbytes", "262144"},
   };
-  for (const auto& [name, value] : defaults) {
-    if (auto status = SetProperty(conf, name, value); !status) {
-      rd_kafka_conf_destroy(conf);
-      return std::unexpected(status.error());
-    }
-  }
+  for (const auto& [name, value] : defaults)
+    CS_RETURN_IF_ERROR(SetProperty(conf.get(), name, value));
   for (const auto& [name, value] : options.config) {
-    if (auto status = SetProperty(conf, name, value); !status) {
-      rd_kafka_conf_destroy(conf);
-      return std::unexpected(status.error());
-    }
+    CS_RETURN_IF_ERROR(SetProperty(conf.get(), name, value));
   }
-  rd_kafka_conf_set_opaque(conf, producer.get());
-  rd_kafka_conf_set_dr_msg_cb(conf, &Callbacks::Delivery);
-  rd_kafka_conf_set_error_cb(conf, &Callbacks::ClientError);
+  rd_kafka_conf_set_opaque(conf.get(), producer.get());
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), &Callbacks::Delivery);
+  rd_kafka_conf_set_error_cb(conf.get(), &Callbacks::ClientError);
 
   std::array<char, 512> errstr{};
-  producer->rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr.data(), errstr.size());
+  producer->rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), errstr.data(), errstr.size());
   if (producer->rk_ == nullptr) {
-    rd_kafka_conf_destroy(conf);
     return Internal(std::string("creating the Kafka producer: ") + errstr.data());
   }
+  conf.release();  // the producer owns it now
   producer->rkt_ = rd_kafka_topic_new(producer->rk_, options.topic.c_str(), nullptr);
   if (producer->rkt_ == nullptr) {
     return Internal("creating a handle for topic " + options.topic + ": " +
