@@ -1,15 +1,12 @@
--- The Iceberg catalog `catalog`: Java's JdbcCatalog over sqlite-jdbc on the project's catalog file,
--- the same tables pyiceberg, Spark and the C++ processor use. ${...} are filled in by run_sql.py.
+-- The Iceberg catalog `catalog` and the namespace the jobs write (variable namespace, default
+-- website). run_sql.py fills in the catalog's options (catalog_options) from the variables catalog
+-- and warehouse: on the project's SQLite file, Java's JdbcCatalog over sqlite-jdbc, the same
+-- tables pyiceberg, Spark and the C++ processor use; on an http(s):// URL, Iceberg's REST catalog
+-- with the tables' files on S3 through S3FileIO (endpoint and credentials from the AWS_* variables).
 SET 'table.local-time-zone' = 'UTC';
 
 CREATE CATALOG catalog WITH (
-  'type' = 'iceberg',
-  'catalog-impl' = 'org.apache.iceberg.jdbc.JdbcCatalog',
-  'uri' = 'jdbc:sqlite:${catalog}',
-  'jdbc.schema-version' = 'V1',
-  -- passed to sqlite-jdbc: wait up to 30 s for another writer's lock instead of failing at once
-  'jdbc.busy_timeout' = '30000',
-  'warehouse' = 'file://${warehouse}'
+${catalog_options}
 );
 
-CREATE DATABASE IF NOT EXISTS catalog.website;
+CREATE DATABASE IF NOT EXISTS catalog.${namespace};

@@ -27,6 +27,7 @@ import threading
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 JARS_DIR = pathlib.Path(os.environ.get("CLICKSTREAM_FLINK_JARS", ROOT / ".deps" / "flink-jars"))
 VAR = re.compile(r"\$\{([a-z_]+)\}")
+NAMESPACE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SET_STATEMENT = re.compile(r"(?is)^SET\s+'([^']+)'\s*=\s*'([^']*)'$")
 
 
@@ -36,6 +37,62 @@ def flink_jars():
     if not any("iceberg-flink-runtime" in j.name for j in jars):
         raise SystemExit(f"error: no Iceberg Flink runtime in {JARS_DIR}: run ./scripts/setup first")
     return jars
+
+
+def sql_text(value):
+    """`value` as a Flink SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def catalog_options(catalog, warehouse, environ):
+    """The WITH options of the Iceberg catalog `catalog` (catalog.sql's ${catalog_options}).
+
+    An http(s):// `catalog` is an Iceberg REST catalog; its tables' files go through Iceberg's
+    S3FileIO (iceberg-aws-bundle) with the endpoint and credentials of the standard AWS_*
+    variables, path-style as local S3 servers want. Otherwise `catalog` is the project's SQLite
+    file, opened by Java's JdbcCatalog (the tables pyiceberg, Spark and the C++ processor use),
+    with `warehouse` a local directory."""
+    if re.match(r"(?i)^https?://", catalog):
+        options = {
+            "type": "iceberg",
+            "catalog-type": "rest",
+            "uri": catalog,
+            "io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
+            "s3.path-style-access": "true",
+        }
+        if warehouse:
+            options["warehouse"] = warehouse
+        for variable, option in (
+            ("AWS_ENDPOINT_URL", "s3.endpoint"),
+            ("AWS_ACCESS_KEY_ID", "s3.access-key-id"),
+            ("AWS_SECRET_ACCESS_KEY", "s3.secret-access-key"),
+            ("AWS_SESSION_TOKEN", "s3.session-token"),
+            ("AWS_REGION", "client.region"),
+        ):
+            if environ.get(variable):
+                options[option] = environ[variable]
+        if "client.region" not in options and environ.get("AWS_DEFAULT_REGION"):
+            options["client.region"] = environ["AWS_DEFAULT_REGION"]
+        return ",\n".join(f"  {sql_text(k)} = {sql_text(v)}" for k, v in options.items())
+    return ",\n".join([
+        "  'type' = 'iceberg'",
+        "  'catalog-impl' = 'org.apache.iceberg.jdbc.JdbcCatalog'",
+        f"  'uri' = {sql_text('jdbc:sqlite:' + catalog)}",
+        "  'jdbc.schema-version' = 'V1'",
+        # passed to sqlite-jdbc: wait up to 30 s for another writer's lock instead of failing at once
+        "  'jdbc.busy_timeout' = '30000'",
+        f"  'warehouse' = {sql_text('file://' + warehouse)}",
+    ])
+
+
+def catalog_variables(variables, environ):
+    """`variables` plus what catalog.sql needs and --var did not set: ${catalog_options} from
+    ${catalog} and ${warehouse}, and ${namespace} (default website)."""
+    out = dict(variables)
+    out.setdefault("namespace", "website")
+    if "catalog_options" not in out and "catalog" in out:
+        out["catalog_options"] = catalog_options(out["catalog"], out.get("warehouse", ""), environ)
+    return out
 
 
 def substitute(text, variables, source):
@@ -265,6 +322,9 @@ def main(argv=None):
         if not sep:
             parser.error(f"--var wants NAME=VALUE, got {item!r}")
         variables[name] = value
+    variables = catalog_variables(variables, os.environ)
+    if not NAMESPACE.match(variables["namespace"]):
+        parser.error(f"namespace {variables['namespace']!r}: letters, digits and _ only")
 
     if args.until_caught_up and not args.state_dir:
         parser.error("--until-caught-up needs --state-dir")

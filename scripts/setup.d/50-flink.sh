@@ -1,6 +1,7 @@
 # Flink for the distributed path's Option B: its own venv (.venv-flink) with the pinned apache-flink
 # (requirements-flink.txt; PyFlink pins numpy/pandas/pyarrow/py4j versions that would break .venv),
-# and the connector jars pinned in jvm/flink/pom.xml copied into .deps/flink-jars.
+# and the connector jars pinned in jvm/flink/pom.xml (Iceberg with its AWS bundle for S3, Kafka,
+# SQLite, Hadoop) copied into .deps/flink-jars.
 FLINK_VENV="$ROOT/.venv-flink"
 if [ ! -x "$FLINK_VENV/bin/python" ]; then
   log "creating $FLINK_VENV"
@@ -12,7 +13,7 @@ if ! step_done flink-python requirements-flink.txt; then
   step_mark flink-python requirements-flink.txt
 fi
 if ! step_done flink-jars jvm/flink/pom.xml jvm/maven-settings.xml || [ ! -d "$DEPS/flink-jars" ]; then
-  log "resolving Flink's Iceberg/Kafka/SQLite/Hadoop jars from Maven Central (jvm/flink/pom.xml)"
+  log "resolving Flink's Iceberg/AWS/Kafka/SQLite/Hadoop jars from Maven Central (jvm/flink/pom.xml)"
   rm -rf "$DEPS/flink-jars"
   if ! mvn_out=$(mvn -q -B -s jvm/maven-settings.xml -f jvm/flink/pom.xml \
                    dependency:copy-dependencies -DincludeScope=runtime \
