@@ -49,9 +49,10 @@ def catalog_options(catalog, warehouse, environ):
 
     An http(s):// `catalog` is an Iceberg REST catalog; its tables' files go through Iceberg's
     S3FileIO (iceberg-aws-bundle) with the endpoint and credentials of the standard AWS_*
-    variables, path-style as local S3 servers want. Otherwise `catalog` is the project's SQLite
-    file, opened by Java's JdbcCatalog (the tables pyiceberg, Spark and the C++ processor use),
-    with `warehouse` a local directory."""
+    variables (AWS_ENDPOINT_URL_S3 before AWS_ENDPOINT_URL, as the AWS SDKs and clickstream read
+    them), path-style as local S3 servers want; an empty `warehouse` lets the server choose.
+    Otherwise `catalog` is the project's SQLite file, opened by Java's JdbcCatalog (the tables
+    pyiceberg, Spark and the C++ processor use), with `warehouse` a local directory."""
     if re.match(r"(?i)^https?://", catalog):
         options = {
             "type": "iceberg",
@@ -63,13 +64,14 @@ def catalog_options(catalog, warehouse, environ):
         if warehouse:
             options["warehouse"] = warehouse
         for variable, option in (
+            ("AWS_ENDPOINT_URL_S3", "s3.endpoint"),
             ("AWS_ENDPOINT_URL", "s3.endpoint"),
             ("AWS_ACCESS_KEY_ID", "s3.access-key-id"),
             ("AWS_SECRET_ACCESS_KEY", "s3.secret-access-key"),
             ("AWS_SESSION_TOKEN", "s3.session-token"),
             ("AWS_REGION", "client.region"),
         ):
-            if environ.get(variable):
+            if environ.get(variable) and option not in options:
                 options[option] = environ[variable]
         if "client.region" not in options and environ.get("AWS_DEFAULT_REGION"):
             options["client.region"] = environ["AWS_DEFAULT_REGION"]
