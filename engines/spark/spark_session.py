@@ -1,4 +1,4 @@
-"""How every Spark program of the project is wired to our SQLite Iceberg catalog.
+"""How every Spark program of the project is wired to our Iceberg catalog (SQLite file or REST).
 
 - Jars: exactly the files of .deps/spark-jars (resolved from Maven Central by ./scripts/setup from
   jvm/spark/pom.xml: the Iceberg Spark runtime, sqlite-jdbc, the Kafka source) go on spark.jars as
@@ -7,6 +7,15 @@
   `jdbc:sqlite:<catalog file>`, jdbc.schema-version=V1 (the `iceberg_tables` layout with the
   `iceberg_type` column, which pyiceberg's SqlCatalog and our C++ catalog also use), warehouse the
   local directory. The table cache is off so commits by other writers are seen at once.
+- REST: a catalog given as an http(s):// URL (CLICKSTREAM_CATALOG, --catalog) is Iceberg's REST
+  catalog instead (type rest, cache off; CLICKSTREAM_CATALOG_CREDENTIAL / _TOKEN as for
+  clickstream); the server chooses table locations. With an s3:// warehouse the tables go through
+  Iceberg's S3FileIO, set from the standard AWS_* variables as `scripts/lakehouse env` exports
+  them: endpoint (path-style access with a custom endpoint) and region as properties, the keys read
+  by the JVM's AWS SDK from its environment (so no secret lands on a command line). The SDK reads
+  its checksum modes (AWS_REQUEST_CHECKSUM_CALCULATION / AWS_RESPONSE_CHECKSUM_VALIDATION) once,
+  at JVM start: they are passed as system properties, when_required by default with a custom
+  endpoint (S3Proxy rejects the SDK's default checksums, docs/rest-catalog.md).
 - Size: local[2], driver 1g, few shuffle partitions, session time zone UTC.
 """
 
@@ -26,9 +35,20 @@ def spark_jars():
     return jars
 
 
-def catalog_conf(catalog_db, warehouse, name=CATALOG_NAME):
-    """Spark conf entries that define catalog `name` as the JdbcCatalog on the SQLite file."""
-    catalog_db = os.path.abspath(catalog_db)
+def is_rest_catalog(catalog):
+    """True when `catalog` names an Iceberg REST catalog (an http:// or https:// URL)."""
+    return str(catalog).startswith(("http://", "https://"))
+
+
+def catalog_conf(catalog, warehouse, name=CATALOG_NAME, env=None, s3_keys_in_conf=False):
+    """Spark conf entries that define catalog `name`: the REST catalog at an http(s):// URL, or
+    else the JdbcCatalog on the SQLite file `catalog`. `env` (default os.environ) holds the
+    AWS_* and CLICKSTREAM_CATALOG_* variables a REST catalog on S3 needs; S3 keys go into the conf
+    only with `s3_keys_in_conf` (a JVM already running, whose environment may lack them)."""
+    if is_rest_catalog(catalog):
+        env = os.environ if env is None else env
+        return rest_catalog_conf(str(catalog), str(warehouse), name, env, s3_keys_in_conf)
+    catalog_db = os.path.abspath(catalog)
     warehouse = os.path.abspath(warehouse)
     os.makedirs(os.path.dirname(catalog_db), exist_ok=True)
     os.makedirs(warehouse, exist_ok=True)
@@ -43,6 +63,70 @@ def catalog_conf(catalog_db, warehouse, name=CATALOG_NAME):
         f"{prefix}.warehouse": f"file://{warehouse}",
         f"{prefix}.cache-enabled": "false",
     }
+
+
+def rest_catalog_conf(uri, warehouse, name, env, s3_keys_in_conf=False):
+    """Catalog `name` as Iceberg's REST catalog at `uri`; S3FileIO when `warehouse` is s3://.
+
+    The warehouse is not sent to the server (Polaris and Lakekeeper read `warehouse` as a
+    catalog name, not a location): the server places new tables, under its own warehouse."""
+    prefix = f"spark.sql.catalog.{name}"
+    conf = {
+        prefix: "org.apache.iceberg.spark.SparkCatalog",
+        f"{prefix}.type": "rest",
+        f"{prefix}.uri": uri,
+        f"{prefix}.cache-enabled": "false",
+    }
+    if env.get("CLICKSTREAM_CATALOG_CREDENTIAL"):
+        conf[f"{prefix}.credential"] = env["CLICKSTREAM_CATALOG_CREDENTIAL"]
+    if env.get("CLICKSTREAM_CATALOG_TOKEN"):
+        conf[f"{prefix}.token"] = env["CLICKSTREAM_CATALOG_TOKEN"]
+    if warehouse.startswith("s3://"):
+        props = s3_properties(env, s3_keys_in_conf)
+        conf.update({f"{prefix}.{key}": value for key, value in props.items()})
+    return conf
+
+
+def s3_properties(env, keys_in_conf=False):
+    """Iceberg S3FileIO properties from the standard AWS_* variables. The keys stay out of the
+    conf (and so out of the spark-submit command line and Spark's environment listings) unless
+    asked for: the JVM's AWS SDK reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+    AWS_SESSION_TOKEN from its environment itself (its default credentials chain)."""
+    props = {"io-impl": "org.apache.iceberg.aws.s3.S3FileIO"}
+    if env.get("AWS_ENDPOINT_URL"):
+        props["s3.endpoint"] = env["AWS_ENDPOINT_URL"]
+        props["s3.path-style-access"] = "true"  # local servers have no per-bucket host names
+    if keys_in_conf:
+        for var, key in (
+            ("AWS_ACCESS_KEY_ID", "s3.access-key-id"),
+            ("AWS_SECRET_ACCESS_KEY", "s3.secret-access-key"),
+            ("AWS_SESSION_TOKEN", "s3.session-token"),
+        ):
+            if env.get(var):
+                props[key] = env[var]
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    if region:
+        props["client.region"] = region
+    return props
+
+
+def driver_java_options(catalog=None, warehouse=None, env=None):
+    """The driver JVM's options: UTC, and for a REST catalog on S3 the AWS SDK's checksum modes
+    (system properties aws.requestChecksumCalculation / aws.responseChecksumValidation) from the
+    AWS_* variables, when_required by default with a custom endpoint (S3-compatible servers)."""
+    env = os.environ if env is None else env
+    options = ["-Duser.timezone=UTC"]
+    if catalog is None or not is_rest_catalog(catalog) or not str(warehouse).startswith("s3://"):
+        return " ".join(options)
+    default = "when_required" if env.get("AWS_ENDPOINT_URL") else None
+    for var, prop in (
+        ("AWS_REQUEST_CHECKSUM_CALCULATION", "aws.requestChecksumCalculation"),
+        ("AWS_RESPONSE_CHECKSUM_VALIDATION", "aws.responseChecksumValidation"),
+    ):
+        value = env.get(var) or default
+        if value:
+            options.append(f"-D{prop}={value.upper()}")
+    return " ".join(options)
 
 
 def base_conf(app_name, master="local[2]", driver_memory="1g"):
@@ -61,7 +145,7 @@ def base_conf(app_name, master="local[2]", driver_memory="1g"):
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.execution.arrow.pyspark.enabled": "true",
-        "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
+        "spark.driver.extraJavaOptions": driver_java_options(),
     }
 
 
@@ -79,20 +163,27 @@ def build_base_session(app_name, master="local[2]", driver_memory="1g", extra_co
     return spark
 
 
-def build_session(app_name, catalog_db, warehouse, **kwargs):
-    """A local SparkSession whose catalog `catalog` is our SQLite catalog."""
+def session_conf(catalog, warehouse):
+    """Spark conf entries of a new session on `catalog`: the catalog and the JVM options it needs."""
+    conf = catalog_conf(catalog, warehouse)
+    conf["spark.driver.extraJavaOptions"] = driver_java_options(catalog, warehouse)
+    return conf
+
+
+def build_session(app_name, catalog, warehouse, **kwargs):
+    """A local SparkSession whose catalog `catalog` is our SQLite or REST catalog."""
     extra = dict(kwargs.pop("extra_conf", None) or {})
-    extra.update(catalog_conf(catalog_db, warehouse))
+    extra.update(session_conf(catalog, warehouse))
     return build_base_session(app_name, extra_conf=extra, **kwargs)
 
 
 def main(argv):
-    """`python spark_session.py conf CATALOG_DB WAREHOUSE`: the conf of a session on that catalog,
+    """`python spark_session.py conf CATALOG WAREHOUSE`: the conf of a session on that catalog,
     one `key=value` a line (scripts/spark-sql passes them to Spark's own spark-sql)."""
     if len(argv) != 4 or argv[1] != "conf":
-        raise SystemExit("usage: spark_session.py conf CATALOG_DB WAREHOUSE")
+        raise SystemExit("usage: spark_session.py conf CATALOG WAREHOUSE")
     conf = base_conf("clickstream-spark-sql")
-    conf.update(catalog_conf(argv[2], argv[3]))
+    conf.update(session_conf(argv[2], argv[3]))
     for key, value in conf.items():
         print(f"{key}={value}")
 

@@ -1,0 +1,94 @@
+"""Option A on the multi-machine setup: the Spark Structured Streaming job (./scripts/spark-pipeline)
+writes its tables through Iceberg's REST catalog to S3 (the session's lakehouse_s3 services), and
+independent readers (pyiceberg's RestCatalog, DuckDB through `clickstream sql`, Spark SQL through
+./scripts/spark-sql) read back every event exactly once; the dead letters too.
+
+Each test uses its own namespace in the session's lakehouse_s3 services.
+"""
+
+import os
+import subprocess
+
+import pytest
+
+import jvm_pipelines as jp
+from test_rest_catalog import duckdb_rows
+
+pytestmark = pytest.mark.slow
+
+CHECKSUM_VARS = ("AWS_REQUEST_CHECKSUM_CALCULATION", "AWS_RESPONSE_CHECKSUM_VALIDATION")
+
+
+@pytest.fixture
+def s3_env(lakehouse_s3, kafka_broker):
+    """The environment `eval "$(scripts/lakehouse env)"` gives, plus the broker."""
+    return dict(kafka_broker.env, **lakehouse_s3.env)
+
+
+def run_script(script, *args, env, timeout=900):
+    """scripts/<script> with exactly the caller's environment on top of PATH and HOME (so a
+    variable the test leaves out is really absent, whatever this process holds)."""
+    base = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
+    return subprocess.run(
+        [str(jp.ROOT / "scripts" / script), *map(str, args)],
+        cwd=jp.ROOT, capture_output=True, text=True, env=dict(base, **env), timeout=timeout,
+    )
+
+
+def spark_pipeline(env, topic, namespace, checkpoint):
+    proc = run_script(
+        "spark-pipeline", "--until-caught-up", "--topic", topic,
+        "--table", f"{namespace}.clicks", "--dlq-table", f"{namespace}.clicks_dlq",
+        "--checkpoint", checkpoint, env=env,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-4000:]
+    return proc
+
+
+def test_spark_pipeline_on_rest_and_s3_writes_each_event_once_and_dead_letters_the_rest(
+    lakehouse_s3, s3_env, kafka_broker, clickstream, tmp_path
+):
+    namespace = "sparks3"
+    topic = kafka_broker.unique_topic("spark_s3")
+    messages, rows, bad = jp.make_messages(6_000, seed=31, bad_every=400)
+    jp.produce(kafka_broker.bootstrap, topic, messages, partitions=3)
+    checkpoint = tmp_path / "checkpoint"
+
+    spark_pipeline(s3_env, topic, namespace, checkpoint)
+    catalog = lakehouse_s3.pyiceberg_catalog()
+    clicks = catalog.load_table(f"{namespace}.clicks")
+    assert clicks.metadata_location.startswith(f"s3://clickstream/warehouse/{namespace}/clicks/")
+    assert jp.arrow_multiset(clicks.scan().to_arrow()) == sorted(rows)
+    assert duckdb_rows(clickstream, s3_env, f"{namespace}.clicks") == sorted(rows)
+    dlq = jp.arrow_multiset(
+        catalog.load_table(f"{namespace}.clicks_dlq").scan().to_arrow(), ("raw", "error", "topic")
+    )
+    assert sorted(raw for raw, _, _ in dlq) == sorted(value for value, _ in bad)
+    assert {t for _, _, t in dlq} == {topic}
+    for raw, error, _ in dlq:
+        assert error.startswith(next(reason for value, reason in bad if value == raw)), (raw, error)
+    data_files = list((lakehouse_s3.data_dir / "s3" / "clickstream" / "warehouse" / namespace
+                       / "clicks" / "data").rglob("*.parquet"))
+    assert data_files, "Spark's data files are objects on the S3 server"
+
+    # A second run resumes from its checkpoint and adds only the new events. It runs without the
+    # checksum variables: the JVM gets when_required from spark_session.py, or S3Proxy refuses
+    # the AWS SDK's default checksums.
+    more, more_rows, _ = jp.make_messages(1_500, seed=32)
+    jp.produce_more(kafka_broker.bootstrap, topic, more)
+    spark_pipeline({k: v for k, v in s3_env.items() if k not in CHECKSUM_VARS},
+                   topic, namespace, checkpoint)
+    clicks = catalog.load_table(f"{namespace}.clicks")
+    assert jp.arrow_multiset(clicks.scan().to_arrow()) == sorted(rows + more_rows)
+    assert catalog.load_table(f"{namespace}.clicks_dlq").scan().to_arrow().num_rows == len(bad)
+
+    # Spark's own SQL shell on the same REST catalog and S3 (the seed's Spark SQL client).
+    shell = run_script(
+        "spark-sql", "-e",
+        f"SELECT count(*), count(DISTINCT user_id) FROM {namespace}.clicks;"
+        f" SELECT count(*) FROM catalog.{namespace}.clicks_dlq",
+        env=dict(s3_env, CLICKSTREAM_SPARK_SQL_DIR=str(tmp_path / "spark-sql")), timeout=600,
+    )
+    assert shell.returncode == 0, shell.stdout + shell.stderr[-4000:]
+    users = len({user for user, _, _ in rows + more_rows})
+    assert shell.stdout.split() == [str(len(rows) + len(more_rows)), str(users), str(len(bad))]
