@@ -1,9 +1,8 @@
 """Option A on the multi-machine setup: the Spark Structured Streaming job (./scripts/spark-pipeline)
 writes its tables through Iceberg's REST catalog to S3 (the session's lakehouse_s3 services), and
 independent readers (pyiceberg's RestCatalog, DuckDB through `clickstream sql`, Spark SQL through
-./scripts/spark-sql) read back every event exactly once; the dead letters too.
-
-Each test uses its own namespace in the session's lakehouse_s3 services.
+./scripts/spark-sql) read back every event exactly once; the dead letters too. And
+`./scripts/demo --lakehouse`, run as a user runs it, on private ports.
 """
 
 import os
@@ -12,6 +11,8 @@ import subprocess
 import pytest
 
 import jvm_pipelines as jp
+from kafka_broker import Broker
+from lakehouse_services import Lakehouse
 from test_rest_catalog import duckdb_rows
 
 pytestmark = pytest.mark.slow
@@ -92,3 +93,30 @@ def test_spark_pipeline_on_rest_and_s3_writes_each_event_once_and_dead_letters_t
     assert shell.returncode == 0, shell.stdout + shell.stderr[-4000:]
     users = len({user for user, _, _ in rows + more_rows})
     assert shell.stdout.split() == [str(len(rows) + len(more_rows)), str(users), str(len(bad))]
+
+
+def test_demo_on_the_lakehouse_writes_every_table_to_s3_and_answers(tmp_path, clickstream):
+    """./scripts/demo --lakehouse with the broker and the services on private ports (the variables
+    scripts/kafka and scripts/lakehouse read): it starts them itself; every event ends up in
+    clicks or the DLQ, enriched like clicks, all of it on S3 behind the REST catalog."""
+    broker = Broker(tmp_path / "kafka")
+    services = Lakehouse(tmp_path / "lakehouse", storage="s3")
+    env = dict(broker.env, **services.script_env)
+    try:
+        demo = run_script("demo", "--lakehouse", env=env, timeout=1200)
+        assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-4000:]
+        assert "step 7" in demo.stderr and "user_1" in demo.stdout
+        catalog = services.pyiceberg_catalog()
+        counts = {}
+        for name in ("clicks", "clicks_enriched", "clicks_dlq", "user_profiles"):
+            table = catalog.load_table(f"website.{name}")
+            assert table.metadata_location.startswith(f"s3://clickstream/warehouse/website/{name}/")
+            counts[name] = table.scan().to_arrow().num_rows
+        assert counts["clicks"] + counts["clicks_dlq"] == 100_000
+        assert counts["clicks_enriched"] == counts["clicks"] and counts["user_profiles"] == 1000
+        assert counts["clicks_dlq"] == 1000  # --bad-ratio 0.01: exactly 1 in 100 is malformed
+        for count in (counts["clicks"], counts["clicks_enriched"], counts["clicks_dlq"]):
+            assert str(count) in demo.stdout  # step 6 printed the same counts
+    finally:
+        broker.stop()
+        services.stop()
