@@ -207,7 +207,11 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--brokers", default=env("CLICKSTREAM_BROKERS", "127.0.0.1:9092"))
     p.add_argument("--catalog", default=env("CLICKSTREAM_CATALOG", "lakehouse/catalog.db"))
-    p.add_argument("--warehouse", default=env("CLICKSTREAM_WAREHOUSE", "lakehouse/warehouse"))
+    p.add_argument(
+        "--warehouse",
+        default=env("CLICKSTREAM_WAREHOUSE"),
+        help="where new tables go (default: lakehouse/warehouse for a SQLite catalog, the REST catalog's own)",
+    )
     p.add_argument("--topic", default="user_clicks")
     p.add_argument("--table", default=None, help="default website.clicks (website.clicks_enriched with --enrich)")
     p.add_argument("--dlq-table", default="website.clicks_dlq")

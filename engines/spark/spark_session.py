@@ -9,10 +9,12 @@
   local directory. The table cache is off so commits by other writers are seen at once.
 - REST: a catalog given as an http(s):// URL (CLICKSTREAM_CATALOG, --catalog) is Iceberg's REST
   catalog instead (type rest, cache off; CLICKSTREAM_CATALOG_CREDENTIAL / _TOKEN as for
-  clickstream); the server chooses table locations. With an s3:// warehouse the tables go through
-  Iceberg's S3FileIO, set from the standard AWS_* variables as `scripts/lakehouse env` exports
-  them: endpoint (path-style access with a custom endpoint) and region as properties, the keys read
-  by the JVM's AWS SDK from its environment (so no secret lands on a command line). The SDK reads
+  clickstream); the server chooses table locations, and the warehouse is optional (as for
+  clickstream). With an s3:// warehouse the tables go through Iceberg's S3FileIO, without one
+  through the REST default ResolvingFileIO (S3FileIO for s3:// paths), set from the standard AWS_*
+  variables as `scripts/lakehouse env` exports them: endpoint (AWS_ENDPOINT_URL_S3, else
+  AWS_ENDPOINT_URL; path-style access with a custom endpoint) and region as properties, the keys
+  read by the JVM's AWS SDK from its environment (so no secret lands on a command line). The SDK reads
   its checksum modes (AWS_REQUEST_CHECKSUM_CALCULATION / AWS_RESPONSE_CHECKSUM_VALIDATION) once,
   at JVM start: they are passed as system properties, when_required by default with a custom
   endpoint (S3Proxy rejects the SDK's default checksums, docs/rest-catalog.md).
@@ -40,14 +42,21 @@ def is_rest_catalog(catalog):
     return str(catalog).startswith(("http://", "https://"))
 
 
-def catalog_conf(catalog, warehouse, name=CATALOG_NAME, env=None, s3_keys_in_conf=False):
+def default_warehouse(catalog):
+    """The warehouse when none is given, as for clickstream: none for a REST catalog (the server
+    places new tables under its own), lakehouse/warehouse for a SQLite catalog."""
+    return "" if is_rest_catalog(catalog) else "lakehouse/warehouse"
+
+
+def catalog_conf(catalog, warehouse=None, name=CATALOG_NAME, env=None, s3_keys_in_conf=False):
     """Spark conf entries that define catalog `name`: the REST catalog at an http(s):// URL, or
     else the JdbcCatalog on the SQLite file `catalog`. `env` (default os.environ) holds the
     AWS_* and CLICKSTREAM_CATALOG_* variables a REST catalog on S3 needs; S3 keys go into the conf
     only with `s3_keys_in_conf` (a JVM already running, whose environment may lack them)."""
+    warehouse = str(warehouse or default_warehouse(catalog))
     if is_rest_catalog(catalog):
         env = os.environ if env is None else env
-        return rest_catalog_conf(str(catalog), str(warehouse), name, env, s3_keys_in_conf)
+        return rest_catalog_conf(str(catalog), warehouse, name, env, s3_keys_in_conf)
     catalog_db = os.path.abspath(catalog)
     warehouse = os.path.abspath(warehouse)
     os.makedirs(os.path.dirname(catalog_db), exist_ok=True)
@@ -66,7 +75,8 @@ def catalog_conf(catalog, warehouse, name=CATALOG_NAME, env=None, s3_keys_in_con
 
 
 def rest_catalog_conf(uri, warehouse, name, env, s3_keys_in_conf=False):
-    """Catalog `name` as Iceberg's REST catalog at `uri`; S3FileIO when `warehouse` is s3://.
+    """Catalog `name` as Iceberg's REST catalog at `uri`: S3FileIO when `warehouse` is s3://;
+    with no warehouse, the REST default (ResolvingFileIO) with the S3 settings the environment has.
 
     The warehouse is not sent to the server (Polaris and Lakekeeper read `warehouse` as a
     catalog name, not a location): the server places new tables, under its own warehouse."""
@@ -81,10 +91,26 @@ def rest_catalog_conf(uri, warehouse, name, env, s3_keys_in_conf=False):
         conf[f"{prefix}.credential"] = env["CLICKSTREAM_CATALOG_CREDENTIAL"]
     if env.get("CLICKSTREAM_CATALOG_TOKEN"):
         conf[f"{prefix}.token"] = env["CLICKSTREAM_CATALOG_TOKEN"]
-    if warehouse.startswith("s3://"):
+    if uses_s3(uri, warehouse, env):
         props = s3_properties(env, s3_keys_in_conf)
+        if not warehouse:
+            del props["io-impl"]  # the server's warehouse may be anywhere: resolve by path
         conf.update({f"{prefix}.{key}": value for key, value in props.items()})
     return conf
+
+
+def uses_s3(catalog, warehouse, env):
+    """True for a REST catalog whose tables are (or, with no warehouse given, may be) on S3."""
+    if not is_rest_catalog(catalog):
+        return False
+    if warehouse:
+        return str(warehouse).startswith("s3://")
+    return any(env.get(v) for v in ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_REGION"))
+
+
+def s3_endpoint(env):
+    """The S3 endpoint as the AWS SDKs pick it: the S3-specific variable first."""
+    return env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL")
 
 
 def s3_properties(env, keys_in_conf=False):
@@ -93,8 +119,8 @@ def s3_properties(env, keys_in_conf=False):
     asked for: the JVM's AWS SDK reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
     AWS_SESSION_TOKEN from its environment itself (its default credentials chain)."""
     props = {"io-impl": "org.apache.iceberg.aws.s3.S3FileIO"}
-    if env.get("AWS_ENDPOINT_URL"):
-        props["s3.endpoint"] = env["AWS_ENDPOINT_URL"]
+    if s3_endpoint(env):
+        props["s3.endpoint"] = s3_endpoint(env)
         props["s3.path-style-access"] = "true"  # local servers have no per-bucket host names
     if keys_in_conf:
         for var, key in (
@@ -116,9 +142,9 @@ def driver_java_options(catalog=None, warehouse=None, env=None):
     AWS_* variables, when_required by default with a custom endpoint (S3-compatible servers)."""
     env = os.environ if env is None else env
     options = ["-Duser.timezone=UTC"]
-    if catalog is None or not is_rest_catalog(catalog) or not str(warehouse).startswith("s3://"):
+    if catalog is None or not uses_s3(catalog, warehouse or default_warehouse(catalog), env):
         return " ".join(options)
-    default = "when_required" if env.get("AWS_ENDPOINT_URL") else None
+    default = "when_required" if s3_endpoint(env) else None
     for var, prop in (
         ("AWS_REQUEST_CHECKSUM_CALCULATION", "aws.requestChecksumCalculation"),
         ("AWS_RESPONSE_CHECKSUM_VALIDATION", "aws.responseChecksumValidation"),
@@ -163,14 +189,14 @@ def build_base_session(app_name, master="local[2]", driver_memory="1g", extra_co
     return spark
 
 
-def session_conf(catalog, warehouse):
+def session_conf(catalog, warehouse=None):
     """Spark conf entries of a new session on `catalog`: the catalog and the JVM options it needs."""
     conf = catalog_conf(catalog, warehouse)
     conf["spark.driver.extraJavaOptions"] = driver_java_options(catalog, warehouse)
     return conf
 
 
-def build_session(app_name, catalog, warehouse, **kwargs):
+def build_session(app_name, catalog, warehouse=None, **kwargs):
     """A local SparkSession whose catalog `catalog` is our SQLite or REST catalog."""
     extra = dict(kwargs.pop("extra_conf", None) or {})
     extra.update(session_conf(catalog, warehouse))

@@ -31,7 +31,11 @@ def main(argv=None):
     p.add_argument("query", help="SQL text or a .sql file")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.add_argument("--catalog", default=env("CLICKSTREAM_CATALOG", "lakehouse/catalog.db"))
-    p.add_argument("--warehouse", default=env("CLICKSTREAM_WAREHOUSE", "lakehouse/warehouse"))
+    p.add_argument(
+        "--warehouse",
+        default=env("CLICKSTREAM_WAREHOUSE"),
+        help="where new tables go (default: lakehouse/warehouse for a SQLite catalog, the REST catalog's own)",
+    )
     args = p.parse_args(argv)
 
     spark = spark_session.build_session("clickstream-spark-sql", args.catalog, args.warehouse)
