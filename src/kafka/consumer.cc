@@ -220,7 +220,12 @@ Result<std::unique_ptr<Consumer>> Consumer::Open(const ConsumerOptions& options,
 }
 
 void Consumer::OnRebalance(int err, rd_kafka_topic_partition_list_t* partitions) {
-  const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk_), "COOPERATIVE") == 0;
+  // NULL while the consumer closes (its group queue is gone): a revoke served by the close keeps
+  // the protocol of the group's last rebalance. Calling strcmp on it crashed a closing processor.
+  if (const char* protocol = rd_kafka_rebalance_protocol(rk_); protocol != nullptr) {
+    cooperative_ = std::strcmp(protocol, "COOPERATIVE") == 0;
+  }
+  const bool cooperative = cooperative_;
   std::vector<int32_t> ids;
   for (int i = 0; i < partitions->cnt; ++i) ids.push_back(partitions->elems[i].partition);
   std::ranges::sort(ids);

@@ -169,6 +169,9 @@ class Consumer {
   std::optional<Error> fatal_;
   std::string last_client_error_;
   bool closed_ = false;
+  // The group's rebalance protocol at the last rebalance: librdkafka reports none (NULL) while the
+  // consumer closes, and the configured strategy is cooperative-sticky.
+  bool cooperative_ = true;
   // The messages Poll is collecting, so that a rebalance served in the middle of a Poll drops
   // those of the partitions it revokes before the caller sees them.
   ConsumedBatch* collecting_ = nullptr;
