@@ -77,9 +77,11 @@ Result<Table> Table::Create(catalog::Catalog& catalog, const std::string& wareho
   CS_ASSIGN_OR_RETURN(bool ns_exists, catalog.NamespaceExists(id.ns));
   if (!ns_exists) {
     auto created = catalog.CreateNamespace(id.ns);
-    // Another process may have created it meanwhile; that is fine.
+    // Another process may have created it meanwhile; that is fine. Iceberg's REST reference
+    // server reports that lost race as HTTP 500 (its JDBC insert fails), not 409: look again.
     if (!created.has_value() && created.error().code != ErrorCode::kAlreadyExists) {
-      return std::unexpected(created.error());
+      Result<bool> now = catalog.NamespaceExists(id.ns);
+      if (!now.has_value() || !*now) return std::unexpected(created.error());
     }
   }
   if (auto existing = catalog.LoadTable(id); existing.has_value()) {

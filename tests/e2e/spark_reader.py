@@ -41,22 +41,16 @@ class SparkReader:
     def rest_session(self, uri, s3_env=None):
         """A SparkSession whose catalog `catalog` is the Iceberg REST catalog at `uri`; with
         `s3_env` (scripts/lakehouse env's AWS_* variables) it reads tables on that S3 server
-        through Iceberg's S3FileIO."""
+        through Iceberg's S3FileIO (engines/spark/spark_session.catalog_conf, as the jobs do)."""
         key = ("rest", uri)
         if key not in self._sessions:
             child = self._base.newSession()
-            prefix = "spark.sql.catalog.catalog"
-            child.conf.set(prefix, "org.apache.iceberg.spark.SparkCatalog")
-            child.conf.set(f"{prefix}.type", "rest")
-            child.conf.set(f"{prefix}.uri", uri)
-            child.conf.set(f"{prefix}.cache-enabled", "false")
-            if s3_env:
-                child.conf.set(f"{prefix}.io-impl", "org.apache.iceberg.aws.s3.S3FileIO")
-                child.conf.set(f"{prefix}.s3.endpoint", s3_env["AWS_ENDPOINT_URL"])
-                child.conf.set(f"{prefix}.s3.path-style-access", "true")
-                child.conf.set(f"{prefix}.s3.access-key-id", s3_env["AWS_ACCESS_KEY_ID"])
-                child.conf.set(f"{prefix}.s3.secret-access-key", s3_env["AWS_SECRET_ACCESS_KEY"])
-                child.conf.set(f"{prefix}.client.region", s3_env["AWS_REGION"])
+            env = dict(s3_env or {})
+            warehouse = env.get("CLICKSTREAM_WAREHOUSE") if s3_env else None
+            conf = spark_session.catalog_conf(uri, warehouse, env=env,
+                                              s3_keys_in_conf=bool(s3_env))
+            for name, value in conf.items():
+                child.conf.set(name, value)
             self._sessions[key] = child
         return self._sessions[key]
 
