@@ -5,10 +5,10 @@
 #include "iceberg/location.h"
 #include "iceberg/partitioned_writer.h"
 #include "iceberg/table.h"
+#include "io/file_io.h"
 #include "pipeline/column_mapping.h"
 #include "pipeline/kafka_offsets.h"
 #include "pipeline/offset_fence.h"
-#include "io/file_io.h"
 
 namespace clickstream::pipeline {
 
@@ -74,9 +74,11 @@ Result<std::unique_ptr<TableSink>> TableSink::Open(catalog::Catalog& catalog,
   if (!table && table.error().code == ErrorCode::kNotFound) {
     table = iceberg::Table::Create(catalog, warehouse, id, definition.schema, definition.spec,
                                    CreatedTableProperties());
-    // Another processor of the group may have created it at the same moment.
-    if (!table && table.error().code == ErrorCode::kAlreadyExists) {
-      table = iceberg::Table::Load(catalog, id);
+    // Another processor of the group may have created it at the same moment (a REST server may
+    // report that lost race as an error other than 409): use it if it is there now.
+    if (!table) {
+      if (Result<iceberg::Table> now = iceberg::Table::Load(catalog, id); now)
+        table = std::move(now);
     }
   }
   if (!table) return std::unexpected(table.error().WithContext("opening " + id.ToString()));
