@@ -135,8 +135,10 @@ def start_processor(lake, topic, port, *args):
 def test_metrics_parse_count_and_catch_up(kafka_broker, tmp_path):
     lake = Lake(tmp_path, kafka_broker)
     topic = kafka_broker.unique_topic("metrics")
-    # A backlog big enough that the first lag reading (1 s after start) is not 0 yet.
-    produce(lake, topic, "--events", 600_000, "--partitions", 4, "--bad-ratio", 0.01,
+    # A backlog big enough that the first lag reading (1 s after start) is not 0 yet: the
+    # processor drains ~750,000 events/s on a quiet 2-core machine (600,000 were gone in under 1 s
+    # on a fresh-clone CI run).
+    produce(lake, topic, "--events", 2_000_000, "--partitions", 4, "--bad-ratio", 0.01,
             "--rate", 0, "--seed", 5)
     port = free_port()
     # Without its built-in maintenance: every snapshot and file of the table is then this
@@ -156,7 +158,7 @@ def test_metrics_parse_count_and_catch_up(kafka_broker, tmp_path):
             lags = last.series("clickstream_partition_lag_messages")
             seconds = last.series("clickstream_partition_lag_seconds")
             visible = sum(last.series("clickstream_rows_committed_total").values())
-            return (producer.poll() is not None and visible == 620_000 and len(lags) == 4
+            return (producer.poll() is not None and visible == 2_020_000 and len(lags) == 4
                     and all(v == 0 for v in lags.values())
                     and all(v == 0 for v in seconds.values()))
 
