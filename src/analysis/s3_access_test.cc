@@ -4,15 +4,12 @@
 
 #include <map>
 
+#include "io/testing_variables.h"
+
 namespace clickstream::analysis {
 namespace {
 
-VariableLookup Variables(std::map<std::string, std::string> values) {
-  return [values = std::move(values)](const char* name) {
-    auto it = values.find(name);
-    return it == values.end() ? std::string() : it->second;
-  };
-}
+using io::testing::Variables;
 
 TEST(S3Access, LocalHttpEndpointMeansPathStyleWithoutTls) {
   auto access = S3AccessFromVariables(Variables({{"AWS_ENDPOINT_URL", "http://127.0.0.1:9000/"},
