@@ -2,6 +2,7 @@
 fresh website.clicks until caught up; events/s and peak memory per engine.
 
     .venv/bin/python bench/engines_drain.py [--events 2000000] [--engines cpp,spark,spark-seed,flink]
+        [--lakehouse]
 
 Starts its own broker (scripts/kafka on free ports, data under bench/out/), fills the topic once
 with `clickstream produce` (or the Python producer when the binary is missing), then runs, one
@@ -15,10 +16,15 @@ Each engine's wall time runs from process start to exit (JVM start-up included) 
 against the table: the run counts only if website.clicks then holds exactly N rows. Peak memory
 is the largest sum of RSS over the engine's process tree, sampled every 100 ms.
 An engine whose prerequisites are missing is reported as skipped with the reason.
-Results: a Markdown table on stdout and JSON in bench/out/engines_drain.json.
+With --lakehouse every engine writes through Apache Iceberg's REST reference server with the files
+on S3Proxy (private scripts/lakehouse services on free ports, the environment `scripts/lakehouse
+env` gives), the table dropped from the catalog before each engine, instead of a SQLite catalog and
+a local warehouse per engine.
+Results: a Markdown table on stdout and JSON in bench/out/engines_drain[_lakehouse].json.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import pathlib
@@ -32,6 +38,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
 from kafka_broker import Broker  # noqa: E402
+from lakehouse_services import Lakehouse  # noqa: E402
 import jvm_pipelines as jp  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -85,23 +92,38 @@ def run_measured(cmd, env, log_path):
     return code, seconds, peak
 
 
-def table_rows(lake):
+def open_catalog(lake, services):
+    """pyiceberg's view of where the engine wrote: the lakehouse REST catalog, or lake's SQLite."""
+    if services is not None:
+        return services.pyiceberg_catalog()
     from pyiceberg.catalog.sql import SqlCatalog
 
-    catalog = SqlCatalog(
+    return SqlCatalog(
         "catalog", uri=f"sqlite:///{lake / 'catalog.db'}", warehouse=f"file://{lake / 'warehouse'}"
     )
+
+
+def drop_tables(catalog):
+    """Drops website.clicks and website.clicks_dlq where they exist (the engines share one REST catalog)."""
+    for name in ("website.clicks", "website.clicks_dlq"):
+        if catalog.table_exists(name):
+            catalog.drop_table(name)
+
+
+def table_rows(catalog):
     snapshot = catalog.load_table("website.clicks").current_snapshot()
     return int(snapshot.summary["total-records"]) if snapshot else 0
 
 
-def engine_command(name, broker, topic, lake, binary):
+def engine_command(name, broker, topic, lake, binary, services=None):
     """(command, extra env) for one engine, or a reason string when it cannot run here."""
     common_env = {
         "CLICKSTREAM_BROKERS": broker.bootstrap,
         "CLICKSTREAM_CATALOG": str(lake / "catalog.db"),
         "CLICKSTREAM_WAREHOUSE": str(lake / "warehouse"),
     }
+    if services is not None:
+        common_env.update(services.env, CLICKSTREAM_BROKERS=broker.bootstrap)
     if name == "cpp":
         if not binary.exists():
             return f"{binary} is missing (build it first)", None
@@ -156,17 +178,22 @@ def main():
     parser.add_argument("--events", type=int, default=2_000_000)
     parser.add_argument("--partitions", type=int, default=4)
     parser.add_argument("--engines", default="cpp,spark,spark-seed,flink")
+    parser.add_argument("--lakehouse", action="store_true",
+                        help="write through the REST catalog to S3 (private scripts/lakehouse services)")
     parser.add_argument(
         "--binary", type=pathlib.Path,
         default=pathlib.Path(os.environ.get("CLICKSTREAM_BINARY", ROOT / "build" / "clickstream")),
     )
     args = parser.parse_args()
 
-    work = OUT / "engines_drain"
+    work = OUT / ("engines_drain_lakehouse" if args.lakehouse else "engines_drain")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    results = {"events": args.events, "partitions": args.partitions, "engines": {}}
-    with Broker(work / "kafka") as broker:
+    results = {"events": args.events, "partitions": args.partitions, "lakehouse": args.lakehouse,
+               "engines": {}}
+    services_context = (Lakehouse(work / "lakehouse", storage="s3") if args.lakehouse
+                        else contextlib.nullcontext())
+    with Broker(work / "kafka") as broker, services_context as services:
         topic = "bench_clicks"
         seconds = fill_topic(broker, topic, args.events, args.partitions, args.binary)
         print(f"topic {topic}: {args.events} events in {args.partitions} partitions ({seconds:.1f} s)",
@@ -174,14 +201,16 @@ def main():
         for name in args.engines.split(","):
             lake = work / name
             lake.mkdir()
-            cmd, env = engine_command(name, broker, topic, lake, args.binary)
+            cmd, env = engine_command(name, broker, topic, lake, args.binary, services)
             if env is None:
                 results["engines"][name] = {"skipped": cmd}
                 print(f"{name}: skipped ({cmd})", file=sys.stderr)
                 continue
+            if services is not None:
+                drop_tables(open_catalog(lake, services))
             print(f"{name}: draining ...", file=sys.stderr)
             code, secs, peak = run_measured(cmd, {**os.environ, **env}, lake / "run.log")
-            rows = table_rows(lake) if code == 0 else 0
+            rows = table_rows(open_catalog(lake, services)) if code == 0 else 0
             entry = {
                 "exit_code": code,
                 "seconds": round(secs, 2),
@@ -210,7 +239,7 @@ def main():
                 ratio = cpp["events_per_second"] / other["events_per_second"]
                 results[f"cpp_over_{name}"] = round(ratio, 2)
                 print(f"\nC++/{name}: {ratio:.2f}x")
-    (OUT / "engines_drain.json").write_text(json.dumps(results, indent=2) + "\n")
+    (OUT / f"{work.name}.json").write_text(json.dumps(results, indent=2) + "\n")
     return 0 if all(e.get("valid", True) for e in results["engines"].values()) else 1
 
 

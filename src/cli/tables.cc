@@ -12,6 +12,7 @@
 #include "catalog/identifier.h"
 #include "catalog/open_catalog.h"
 #include "cli/command.h"
+#include "cli/table_loading.h"
 #include "cli/tables_maintenance.h"
 #include "iceberg/table.h"
 #include "pipeline/click_tables.h"
@@ -90,11 +91,6 @@ Result<std::unique_ptr<catalog::Catalog>> OpenCatalogForReading(const GlobalOpti
   return catalog::OpenCatalog(globals.catalog, options);
 }
 
-Result<Table> LoadTable(catalog::Catalog& catalog, const std::string& name) {
-  CS_ASSIGN_OR_RETURN(auto id, AsUsage(catalog::ParseTableIdentifier(name)));
-  return Table::Load(catalog, id);
-}
-
 Status Create(const GlobalOptions& globals, const std::vector<std::string>& names) {
   std::vector<TableIdentifier> ids;
   for (const auto& name : names.empty() ? std::vector<std::string>{"website.clicks"} : names) {
@@ -132,7 +128,7 @@ Status List(const GlobalOptions& globals) {
 
 Status Describe(const GlobalOptions& globals, const std::string& name) {
   CS_ASSIGN_OR_RETURN(auto catalog, OpenCatalogForReading(globals));
-  CS_ASSIGN_OR_RETURN(auto table, LoadTable(*catalog, name));
+  CS_ASSIGN_OR_RETURN(auto table, LoadNamedTable(*catalog, name));
   const auto& m = table.metadata();
   std::cout << "table:            " << table.id().ToString() << "\n"
             << "location:         " << m.location << "\n"
@@ -170,7 +166,7 @@ Status Describe(const GlobalOptions& globals, const std::string& name) {
 
 Status Snapshots(const GlobalOptions& globals, const std::string& name) {
   CS_ASSIGN_OR_RETURN(auto catalog, OpenCatalogForReading(globals));
-  CS_ASSIGN_OR_RETURN(auto table, LoadTable(*catalog, name));
+  CS_ASSIGN_OR_RETURN(auto table, LoadNamedTable(*catalog, name));
   static const std::set<std::string> kShown = {"operation", "added-records", "total-records",
                                                "added-data-files", "total-data-files"};
   std::printf("%-4s %-20s %-24s %-9s %13s %13s %6s  %s\n", "seq", "snapshot-id", "committed",
@@ -195,7 +191,7 @@ Status Snapshots(const GlobalOptions& globals, const std::string& name) {
 
 Status Files(const GlobalOptions& globals, const std::string& name) {
   CS_ASSIGN_OR_RETURN(auto catalog, OpenCatalogForReading(globals));
-  CS_ASSIGN_OR_RETURN(auto table, LoadTable(*catalog, name));
+  CS_ASSIGN_OR_RETURN(auto table, LoadNamedTable(*catalog, name));
   CS_ASSIGN_OR_RETURN(auto files, table.CurrentFiles());
   CS_ASSIGN_OR_RETURN(auto spec, table.metadata().DefaultSpec());
   std::printf("%10s %12s %5s  %-24s %s\n", "records", "bytes", "seq", "partition", "path");

@@ -11,6 +11,7 @@
 #include "catalog/identifier.h"
 #include "catalog/open_catalog.h"
 #include "cli/command.h"
+#include "cli/table_loading.h"
 #include "iceberg/table.h"
 #include "maintenance/compaction.h"
 
@@ -52,9 +53,9 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 
 Result<iceberg::Table> OpenTable(const GlobalOptions& globals, const std::string& name,
                                  std::unique_ptr<catalog::Catalog>& catalog) {
-  CS_ASSIGN_OR_RETURN(auto id, catalog::ParseTableIdentifier(name));
+  CS_RETURN_IF_ERROR(AsUsage(catalog::ParseTableIdentifier(name)));  // before opening anything
   CS_ASSIGN_OR_RETURN(catalog, catalog::OpenCatalog(globals.catalog));
-  return iceberg::Table::Load(*catalog, id);
+  return LoadNamedTable(*catalog, name);
 }
 
 Status RewriteDataFiles(const GlobalOptions& globals, const CompactionArgs& args) {

@@ -31,11 +31,6 @@ struct LifecycleArgs {
   bool dry_run = false;
 };
 
-Result<Table> LoadTable(catalog::Catalog& catalog, const std::string& name) {
-  CS_ASSIGN_OR_RETURN(auto id, catalog::ParseTableIdentifier(name));
-  return Table::Load(catalog, id);
-}
-
 // `--older-than`: a duration back from now ("10m") or an instant ("2026-11-23T22:55:00Z").
 Result<int64_t> CutoffMillis(const std::string& text, int64_t now_ms) {
   if (auto age = maintenance::ParseDuration(text); age.has_value()) return now_ms - age->count();
@@ -53,7 +48,7 @@ Status Health(const GlobalOptions& globals, const LifecycleArgs& args) {
     return Usage("--format must be text or json");
   }
   CS_ASSIGN_OR_RETURN(auto catalog, catalog::OpenCatalog(globals.catalog));
-  CS_ASSIGN_OR_RETURN(auto table, LoadTable(*catalog, args.table));
+  CS_ASSIGN_OR_RETURN(auto table, LoadNamedTable(*catalog, args.table));
   CS_ASSIGN_OR_RETURN(auto health, maintenance::MeasureHealth(table));
   const int64_t now = iceberg::NowMillis();
   if (args.format == "json") {
@@ -75,7 +70,7 @@ Status Expire(const GlobalOptions& globals, const LifecycleArgs& args) {
   }
   options.retain_last = args.retain_last;
   CS_ASSIGN_OR_RETURN(auto catalog, catalog::OpenCatalog(globals.catalog));
-  CS_ASSIGN_OR_RETURN(auto table, LoadTable(*catalog, args.table));
+  CS_ASSIGN_OR_RETURN(auto table, LoadNamedTable(*catalog, args.table));
   if (args.dry_run) {
     iceberg::ExpiryPlan plan = iceberg::PlanExpiry(table.metadata(), options, now);
     for (int64_t id : plan.expired) std::cout << id << "\n";
@@ -99,7 +94,7 @@ Status RemoveOrphans(const GlobalOptions& globals, const LifecycleArgs& args) {
     options.older_than = std::chrono::milliseconds(now - cutoff);
   }
   CS_ASSIGN_OR_RETURN(auto catalog, catalog::OpenCatalog(globals.catalog));
-  CS_ASSIGN_OR_RETURN(auto table, LoadTable(*catalog, args.table));
+  CS_ASSIGN_OR_RETURN(auto table, LoadNamedTable(*catalog, args.table));
   CS_ASSIGN_OR_RETURN(auto result, maintenance::RemoveOrphanFiles(table, options, now));
   int64_t bytes = 0;
   for (const auto& orphan : result.orphans) {

@@ -27,7 +27,9 @@ TEST_P(RateScheduleTest, DueByCountsExactlyTheEventsWhoseTimeHasCome) {
   for (int64_t i = 0; i < 20'000; i += 7) {
     const nanoseconds due = schedule.DueOffset(i);
     EXPECT_EQ(schedule.DueBy(due), i + 1) << i;
-    if (due.count() > 0) EXPECT_EQ(schedule.DueBy(due - nanoseconds{1}), i) << i;
+    if (due.count() > 0) {
+      EXPECT_EQ(schedule.DueBy(due - nanoseconds{1}), i) << i;
+    }
   }
 }
 

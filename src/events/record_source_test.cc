@@ -25,7 +25,9 @@ TEST(RecordSourceTest, InjectsExactlyTheBadShareAndEveryKind) {
       ++bad;
       ++kinds[*record.bad];
     }
-    if (i == 7 || i == 1000 || i == 99'999) EXPECT_EQ(bad, source->BadCount(i)) << i;
+    if (i == 7 || i == 1000 || i == 99'999) {
+      EXPECT_EQ(bad, source->BadCount(i)) << i;
+    }
   }
   EXPECT_EQ(bad, 10'000);
   ASSERT_EQ(kinds.size(), kAllBadRecordKinds.size());

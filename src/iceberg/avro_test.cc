@@ -134,7 +134,9 @@ TEST(AvroContainerTest, CorruptedFilesAreErrorsNotCrashes) {
     // A cut at a block boundary is a valid shorter file; anywhere else it is an error.
     for (std::size_t cut = 0; cut < good.size(); cut += 7) {
       auto file = ReadAvroFile(std::string_view(good).substr(0, cut));
-      if (file.has_value()) EXPECT_LT(file->records.size(), 20u) << cut;
+      if (file.has_value()) {
+        EXPECT_LT(file->records.size(), 20u) << cut;
+      }
     }
     std::mt19937 engine(42);
     int rejected = 0;

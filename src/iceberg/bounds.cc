@@ -5,6 +5,8 @@
 #include <cstring>
 #include <variant>
 
+#include "iceberg/table_metadata.h"
+
 namespace clickstream::iceberg {
 namespace {
 
@@ -29,31 +31,6 @@ Result<Literal> FromLittleEndian(std::string_view bytes, std::string_view type_n
   return Literal(value);
 }
 
-std::string_view TypeName(TypeId type) {
-  switch (type) {
-    case TypeId::kBoolean:
-      return "boolean";
-    case TypeId::kInt:
-      return "int";
-    case TypeId::kLong:
-      return "long";
-    case TypeId::kFloat:
-      return "float";
-    case TypeId::kDouble:
-      return "double";
-    case TypeId::kDate:
-      return "date";
-    case TypeId::kTimestamp:
-      return "timestamp";
-    case TypeId::kTimestamptz:
-      return "timestamptz";
-    case TypeId::kString:
-      return "string";
-    case TypeId::kBinary:
-      return "binary";
-  }
-  return "unknown";
-}
 
 bool IsContinuationByte(unsigned char c) { return (c & 0xC0) == 0x80; }
 

@@ -2,8 +2,9 @@
 
 // Test-only (header, so it stays out of cs_kafka): a private Kafka broker for a GoogleTest
 // binary, started through scripts/kafka on free ports in a temp data dir the first time a test
-// asks for TestingBroker::Bootstrap() (tests that need no broker start none; ctest runs each TEST
-// in its own process), stopped when the binary's tests end. Register with
+// asks for TestingBroker::Bootstrap() (tests that need no broker start none), stopped when the
+// binary's tests end. ctest runs such a binary as one process (ONE_PROCESS_TESTS in
+// src/kafka/CMakeLists.txt), so its TESTs share the one broker. Register with
 //   ::testing::AddGlobalTestEnvironment(new clickstream::kafka::TestingBroker("name"));
 
 #include <arpa/inet.h>

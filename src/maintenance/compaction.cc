@@ -9,11 +9,11 @@
 #include "iceberg/rewrite_files.h"
 #include "iceberg/rewrite_manifests.h"
 #include "maintenance/compaction_rewrite.h"
+#include "maintenance/table_health.h"
 
 namespace clickstream::maintenance {
 namespace {
 
-constexpr std::string_view kTargetFileSizeProperty = "write.target-file-size-bytes";
 constexpr std::string_view kManifestTargetSizeProperty = "commit.manifest.target-size-bytes";
 
 int64_t PositiveProperty(const iceberg::TableMetadata& m, std::string_view key, int64_t fallback) {
