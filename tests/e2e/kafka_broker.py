@@ -14,11 +14,44 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "kafka"
 
 
+def _ephemeral_low():
+    """The lowest port the kernel hands out to outgoing connections (32768 on Linux by default)."""
+    try:
+        return int(pathlib.Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def _port_block():
+    """This process's own block of candidate ports: below the ephemeral range, one block per
+    pytest-xdist worker (gw0, gw1, ...) so that two workers never pick the same port."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    size = 1000
+    low = max(_ephemeral_low() - size * 8, 1024)
+    start = low + size * (index % 8)
+    return itertools.cycle(range(start, start + size))
+
+
+_CANDIDATES = _port_block()
+
+
 def free_port():
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A TCP port on 127.0.0.1 that nothing listens on right now.
+
+    A port from the kernel (bind to 0) lies in the ephemeral range, where another test's outgoing
+    connection can take it before our server binds it (seen in CI with two workers: "Address
+    already in use" from the broker). So ports come from this worker's block below that range.
+    """
+    for _ in range(1000):
+        port = next(_CANDIDATES)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free TCP port left in this test worker's block")
 
 
 class Broker:
