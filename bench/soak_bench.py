@@ -12,7 +12,7 @@ metadata file whose offsets cover an event - the event's Kafka create timestamp,
 over every 10th event, and the table must hold every produced event exactly once.
 
     ninja -C build clickstream
-    .venv/bin/python bench/soak_bench.py [--rate 20000] [--minutes 10]
+    .venv/bin/python bench/soak_bench.py [--rate 20000] [--minutes 10] [--property K=V ...]
 """
 
 import argparse
@@ -224,6 +224,17 @@ def freshness(commits, times):
     return {"events": len(values), "p50_ms": pick(0.5), "p99_ms": pick(0.99), "max_ms": values[-1]}
 
 
+def set_properties(binary, env, assignments):
+    """Creates website.clicks (as `process` would) and sets `assignments` ("key=value") on it."""
+    if not assignments:
+        return
+    cli(binary, env, "tables", "create", "website.clicks")
+    table = open_catalog(env["CLICKSTREAM_CATALOG"], env["CLICKSTREAM_WAREHOUSE"]).load_table(
+        "website.clicks")
+    with table.transaction() as tx:
+        tx.set_properties(dict(a.split("=", 1) for a in assignments))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default=ROOT / "build" / "clickstream")
@@ -231,6 +242,9 @@ def main():
     ap.add_argument("--minutes", type=int, default=10)
     ap.add_argument("--checkpoints", default="1,5,10")
     ap.add_argument("--user", default="user_42")
+    ap.add_argument("--property", action="append", default=[], metavar="KEY=VALUE",
+                    help="a table property set before the stream starts (repeatable), e.g. "
+                         "clickstream.maintenance.rewrite-tier-base-bytes=65536")
     args = ap.parse_args()
     marks = [int(m) for m in args.checkpoints.split(",") if int(m) <= args.minutes]
 
@@ -239,6 +253,7 @@ def main():
         env["CLICKSTREAM_CATALOG"] = f"{tmp}/catalog.db"
         env["CLICKSTREAM_WAREHOUSE"] = f"{tmp}/warehouse"
         cli(args.binary, env, "produce", "--topic", TOPIC, "--events", 1, "--partitions", PARTITIONS)
+        set_properties(args.binary, env, args.property)
         log = open(f"{tmp}/process.log", "w")
         processor = subprocess.Popen(
             [str(args.binary), "process", "--topic", TOPIC, "--group", GROUP,

@@ -649,6 +649,15 @@ Status WriteManifestList(std::string_view location, int64_t snapshot_id,
   return io::WriteNewFile(location, bytes);
 }
 
+bool HasLiveFiles(const ManifestFile& m) {
+  return !m.file_counts_known || m.added_files_count > 0 || m.existing_files_count > 0;
+}
+
+std::vector<ManifestFile> WithLiveFiles(std::vector<ManifestFile> manifests) {
+  std::erase_if(manifests, [](const ManifestFile& m) { return !HasLiveFiles(m); });
+  return manifests;
+}
+
 Result<std::vector<ManifestFile>> ReadManifestList(std::string_view location) {
   CS_ASSIGN_OR_RETURN(auto bytes, io::ReadFile(location));
   auto manifests = ParseManifestList(bytes);
@@ -671,9 +680,10 @@ Result<std::vector<ManifestFile>> ParseManifestList(std::string_view bytes) {
     m.min_sequence_number = LongOr(r.Find("min_sequence_number"), 0);
     m.added_snapshot_id = LongOr(r.Find("added_snapshot_id"), 0);
     // v1 lists name the counts added_data_files_count etc.
-    auto count = [&r](const char* v2, const char* v1) {
+    auto count = [&r, &m](const char* v2, const char* v1) {
       const AvroValue* v = r.Find(v2);
       if (v == nullptr) v = r.Find(v1);
+      if (v == nullptr || v->is_null()) m.file_counts_known = false;
       return static_cast<int32_t>(LongOr(v, 0));
     };
     m.added_files_count = count("added_files_count", "added_data_files_count");

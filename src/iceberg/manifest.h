@@ -48,6 +48,8 @@ struct ManifestFile {
   int32_t added_files_count = 0;
   int32_t existing_files_count = 0;
   int32_t deleted_files_count = 0;
+  // False when a v1 list left the added/existing counts out (they are optional there).
+  bool file_counts_known = true;
   int64_t added_rows_count = 0;
   int64_t existing_rows_count = 0;
   int64_t deleted_rows_count = 0;
@@ -101,6 +103,15 @@ Result<std::vector<ManifestEntry>> ParseManifest(std::string_view bytes,
 Status WriteManifestList(std::string_view location, int64_t snapshot_id,
                          std::optional<int64_t> parent_snapshot_id, int64_t sequence_number,
                          std::span<const ManifestFile> manifests, int format_version = 2);
+
+// Whether a new snapshot carries `m` over from its parent: only a manifest that lists live files
+// (ADDED or EXISTING), or whose counts are unknown, is kept. One that holds only DELETED entries
+// is the history of an older snapshot and is dropped, as Java's MergingSnapshotProducer does
+// (readers such as DuckDB read every listed manifest, so leaving them makes each query slower).
+bool HasLiveFiles(const ManifestFile& m);
+
+// The manifests of `manifests` that HasLiveFiles.
+std::vector<ManifestFile> WithLiveFiles(std::vector<ManifestFile> manifests);
 
 // Reads a manifest list (v1 or v2, any writer); v1 lists read with sequence numbers 0.
 Result<std::vector<ManifestFile>> ReadManifestList(std::string_view location);

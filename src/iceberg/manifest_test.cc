@@ -254,5 +254,35 @@ TEST_F(ManifestTest, AnEntryStatusOutsideZeroToTwoIsCorrupt) {
   }
 }
 
+TEST_F(ManifestTest, AV1ListWithoutFileCountsKeepsItsManifestsInNewSnapshots) {
+  // The counts are optional in v1 lists: unknown counts must never drop a manifest.
+  constexpr char kSchema[] = R"({"type": "record", "name": "manifest_file", "fields": [
+      {"name": "manifest_path", "type": "string", "field-id": 500},
+      {"name": "manifest_length", "type": "long", "field-id": 501},
+      {"name": "partition_spec_id", "type": "int", "field-id": 502},
+      {"name": "added_snapshot_id", "type": ["null", "long"], "field-id": 503}]})";
+  auto writer = avro::AvroFileWriter::Create(kSchema, {{"format-version", "1"}});
+  ASSERT_TRUE(writer.has_value());
+  auto record = avro::AvroValue::Record()
+                    .Add("manifest_path", avro::AvroValue::String("/m/one.avro"))
+                    .Add("manifest_length", avro::AvroValue::Long(100))
+                    .Add("partition_spec_id", avro::AvroValue::Int(0))
+                    .Add("added_snapshot_id", avro::AvroValue::Null());
+  ASSERT_TRUE(writer->Append(record).has_value());
+  auto list = ParseManifestList(writer->Finish().value());
+  ASSERT_TRUE(list.has_value()) << list.error().message;
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_FALSE((*list)[0].file_counts_known);
+  EXPECT_EQ(WithLiveFiles(*list).size(), 1u);
+
+  ManifestFile history;
+  history.deleted_files_count = 3;
+  ManifestFile live = history;
+  live.existing_files_count = 1;
+  EXPECT_FALSE(HasLiveFiles(history));
+  EXPECT_TRUE(HasLiveFiles(live));
+  EXPECT_EQ(WithLiveFiles({history, live, history}).size(), 1u);
+}
+
 }  // namespace
 }  // namespace clickstream::iceberg

@@ -1,6 +1,9 @@
 #include "iceberg/rewrite_files.h"
 
 #include <algorithm>
+#include <iterator>
+#include <map>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -62,12 +65,8 @@ Result<std::vector<ManifestFile>> RewriteFiles::WriteAdded(const TableMetadata& 
   return added;
 }
 
-Result<SnapshotPlan> RewriteFiles::Plan(const TableMetadata& base, const SnapshotContext& context,
-                                        CommitAttempt& attempt) {
-  const Snapshot* current = base.CurrentSnapshot();
-  if (current == nullptr) return Conflict("the table has no snapshot left to rewrite");
-  CS_ASSIGN_OR_RETURN(auto manifests, ReadManifestList(current->manifest_list));
-
+Result<std::unordered_map<std::string, RewriteFiles::LiveFile>> RewriteFiles::KeepValidGroups(
+    const std::vector<ManifestFile>& manifests) {
   // Where every input of a group still in play is live, and which partitions have delete files.
   std::unordered_map<std::string, std::size_t> group_of;
   for (std::size_t g = 0; g < groups_.size(); ++g) {
@@ -107,6 +106,61 @@ Result<SnapshotPlan> RewriteFiles::Plan(const TableMetadata& base, const Snapsho
         "every file group lost its input files to a concurrent change (another "
         "rewrite, a delete or new delete files); nothing was rewritten");
   }
+  return live;
+}
+
+Result<std::vector<ManifestFile>> RewriteFiles::WriteFiltered(
+    const TableMetadata& base, const SnapshotContext& context, CommitAttempt& attempt,
+    const std::vector<ManifestFile>& manifests, const std::unordered_set<std::string>& removing,
+    const std::unordered_map<std::string, LiveFile>& live) {
+  // Manifests holding a removed file are rewritten, per spec, into two manifests: one of the
+  // removed files DELETED by this snapshot (sequence numbers kept), which the next commit drops
+  // (WithLiveFiles), and one of their other live files EXISTING. Java keeps both in one manifest,
+  // which then carries the deleted entries into every later snapshot until a merge, and readers
+  // such as DuckDB pay for each of them on every query (bench/RESULTS.md, soak).
+  std::set<std::size_t> affected;
+  for (const auto& p : removing) affected.insert(live.at(p).manifest);
+  std::vector<ManifestFile> out;
+  std::map<std::pair<int, EntryStatus>, std::vector<ManifestEntry>> filtered;
+  for (std::size_t i = 0; i < manifests.size(); ++i) {
+    if (!affected.contains(i)) {
+      out.push_back(manifests[i]);
+      continue;
+    }
+    CS_ASSIGN_OR_RETURN(const auto* entries, Entries(manifests[i]));
+    for (ManifestEntry e : *entries) {
+      if (e.status == EntryStatus::kDeleted) continue;
+      if (removing.contains(e.data_file.file_path)) {
+        e.status = EntryStatus::kDeleted;
+        e.snapshot_id = context.snapshot_id;
+      } else {
+        e.status = EntryStatus::kExisting;
+      }
+      filtered[{manifests[i].partition_spec_id, e.status}].push_back(std::move(e));
+    }
+  }
+  for (const auto& [key, entries] : filtered) {
+    const auto& [spec_id, status] = key;
+    CS_ASSIGN_OR_RETURN(auto manifest_context, ContextFor(base, spec_id));
+    std::string location = ManifestLocation(
+        base, std::string(status == EntryStatus::kDeleted ? "d" : "e") +
+                  std::to_string(context.attempt) + "-" + std::to_string(spec_id));
+    attempt.files.push_back(location);
+    CS_ASSIGN_OR_RETURN(auto m,
+                        WriteManifestEntries(location, manifest_context, context.snapshot_id,
+                                             context.sequence_number, entries));
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+Result<SnapshotPlan> RewriteFiles::Plan(const TableMetadata& base, const SnapshotContext& context,
+                                        CommitAttempt& attempt) {
+  const Snapshot* current = base.CurrentSnapshot();
+  if (current == nullptr) return Conflict("the table has no snapshot left to rewrite");
+  CS_ASSIGN_OR_RETURN(auto manifests, ReadManifestList(current->manifest_list));
+  manifests = WithLiveFiles(std::move(manifests));
+  CS_ASSIGN_OR_RETURN(auto live, KeepValidGroups(manifests));
 
   SnapshotPlan plan;
   plan.operation = "replace";
@@ -130,39 +184,10 @@ Result<SnapshotPlan> RewriteFiles::Plan(const TableMetadata& base, const Snapsho
   }
   plan.changed_partitions = static_cast<int64_t>(partitions.size());
   CS_ASSIGN_OR_RETURN(plan.manifests, WriteAdded(base, context, attempt));
-
-  // Manifests holding a removed file are rewritten, per spec, into one manifest: the removed
-  // files DELETED by this snapshot (sequence numbers kept), their other live files EXISTING.
-  std::set<std::size_t> affected;
-  for (const auto& p : removing) affected.insert(live[p].manifest);
-  std::map<int, std::vector<ManifestEntry>> filtered;
-  for (std::size_t i = 0; i < manifests.size(); ++i) {
-    if (!affected.contains(i)) {
-      plan.manifests.push_back(manifests[i]);
-      continue;
-    }
-    CS_ASSIGN_OR_RETURN(const auto* entries, Entries(manifests[i]));
-    for (ManifestEntry e : *entries) {
-      if (e.status == EntryStatus::kDeleted) continue;
-      if (removing.contains(e.data_file.file_path)) {
-        e.status = EntryStatus::kDeleted;
-        e.snapshot_id = context.snapshot_id;
-      } else {
-        e.status = EntryStatus::kExisting;
-      }
-      filtered[manifests[i].partition_spec_id].push_back(std::move(e));
-    }
-  }
-  for (const auto& [spec_id, entries] : filtered) {
-    CS_ASSIGN_OR_RETURN(auto manifest_context, ContextFor(base, spec_id));
-    std::string location = ManifestLocation(
-        base, "d" + std::to_string(context.attempt) + "-" + std::to_string(spec_id));
-    attempt.files.push_back(location);
-    CS_ASSIGN_OR_RETURN(auto m,
-                        WriteManifestEntries(location, manifest_context, context.snapshot_id,
-                                             context.sequence_number, entries));
-    plan.manifests.push_back(std::move(m));
-  }
+  CS_ASSIGN_OR_RETURN(auto kept,
+                      WriteFiltered(base, context, attempt, manifests, removing, live));
+  plan.manifests.insert(plan.manifests.end(), std::make_move_iterator(kept.begin()),
+                        std::make_move_iterator(kept.end()));
   return plan;
 }
 

@@ -4,6 +4,8 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -49,6 +51,16 @@ class RewriteFiles final : public SnapshotProducer {
   Result<std::vector<ManifestFile>> WriteAdded(const TableMetadata& base,
                                                const SnapshotContext& context,
                                                CommitAttempt& attempt);
+  // Keeps the groups whose inputs are all live in `manifests` (and whose partitions have no
+  // delete files) in committed_, drops the others for good; where each live input sits.
+  Result<std::unordered_map<std::string, LiveFile>> KeepValidGroups(
+      const std::vector<ManifestFile>& manifests);
+  // `manifests` with the `removing` files DELETED: the unaffected manifests as they are, the
+  // affected ones rewritten per spec into one manifest of DELETED and one of EXISTING entries.
+  Result<std::vector<ManifestFile>> WriteFiltered(
+      const TableMetadata& base, const SnapshotContext& context, CommitAttempt& attempt,
+      const std::vector<ManifestFile>& manifests, const std::unordered_set<std::string>& removing,
+      const std::unordered_map<std::string, LiveFile>& live);
 
   std::vector<RewriteGroup> groups_;
   std::set<std::size_t> dropped_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -105,6 +106,54 @@ TEST_F(RewriteFilesTest, ReplaceSnapshotDeletesInputsWithTheirSequenceNumbersAnd
   EXPECT_EQ(after[b1].sequence_number, before[b1].sequence_number);
   auto live = table_->CurrentFiles();
   EXPECT_EQ(live->size(), 2u);
+}
+
+TEST_F(RewriteFilesTest, NextCommitsDropTheManifestsThatHoldOnlyDeletedEntries) {
+  AppendOne(File("/a", "a1", 10));
+  AppendOne(File("/a", "a2", 20));
+  RewriteFiles op(
+      {RewriteGroup{{File("/a", "a1", 0).file_path, File("/a", "a2", 0).file_path},
+                    {File("/a", "a-compacted", 30)}}});
+  ASSERT_TRUE(table_->Commit(op).has_value());
+  auto listed = [&] {
+    return ReadManifestList(table_->metadata().CurrentSnapshot()->manifest_list).value();
+  };
+  // The rewrite itself lists the entries it deleted (spec: a snapshot's own deletes).
+  auto deleted_only = [](const std::vector<ManifestFile>& manifests) {
+    return std::count_if(manifests.begin(), manifests.end(),
+                         [](const ManifestFile& m) { return !HasLiveFiles(m); });
+  };
+  ASSERT_EQ(deleted_only(listed()), 1);  // a1 and a2 as DELETED, apart from any live entry
+  AppendOne(File("/b", "b1", 5));
+  EXPECT_EQ(deleted_only(listed()), 0);
+  EXPECT_EQ(listed().size(), 2u);
+  EXPECT_EQ(table_->CurrentFiles()->size(), 2u);
+  RewriteFiles again({RewriteGroup{{File("/b", "b1", 0).file_path}, {File("/b", "b2", 5)}}});
+  ASSERT_TRUE(table_->Commit(again).has_value());
+  auto after = listed();
+  EXPECT_EQ(deleted_only(after), 1);  // b1's, this snapshot's own; a1/a2's are gone
+  int64_t deleted = 0;
+  for (const auto& m : after) deleted += m.deleted_files_count;
+  EXPECT_EQ(deleted, 1);
+}
+
+TEST_F(RewriteFilesTest, RemovedAndKeptEntriesOfOneManifestGoToSeparateManifests) {
+  std::vector<DataFile> both = {File("/a", "a1", 10), File("/b", "b1", 5)};
+  ASSERT_TRUE(table_->Append(both).has_value());
+  RewriteFiles op({RewriteGroup{{File("/a", "a1", 0).file_path}, {File("/a", "a2", 10)}}});
+  ASSERT_TRUE(table_->Commit(op).has_value());
+  auto manifests = ReadManifestList(table_->metadata().CurrentSnapshot()->manifest_list).value();
+  ASSERT_EQ(manifests.size(), 3u);
+  for (const auto& m : manifests) {
+    const int kinds = (m.added_files_count > 0) + (m.existing_files_count > 0) +
+                      (m.deleted_files_count > 0);
+    EXPECT_EQ(kinds, 1) << m.manifest_path;
+  }
+  AppendOne(File("/c", "c1", 1));
+  manifests = ReadManifestList(table_->metadata().CurrentSnapshot()->manifest_list).value();
+  EXPECT_EQ(manifests.size(), 3u);  // c1's, a2's, b1's; a1's DELETED entry is history now
+  for (const auto& m : manifests) EXPECT_EQ(m.deleted_files_count, 0) << m.manifest_path;
+  EXPECT_EQ(table_->CurrentFiles()->size(), 3u);
 }
 
 TEST_F(RewriteFilesTest, GroupWhoseInputsChangedIsDroppedAndItsFilesDeleted) {

@@ -246,6 +246,7 @@ Result<SnapshotPlan> FastAppend::Plan(const TableMetadata& base, const SnapshotC
   std::vector<ManifestFile> manifests;
   if (const Snapshot* parent = base.CurrentSnapshot()) {
     CS_ASSIGN_OR_RETURN(manifests, ReadManifestList(parent->manifest_list));
+    manifests = WithLiveFiles(std::move(manifests));
   }
   std::string merged_location = ManifestLocation(base, "m1-" + std::to_string(context.attempt));
   CS_ASSIGN_OR_RETURN(manifests,
