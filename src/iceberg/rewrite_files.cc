@@ -142,9 +142,9 @@ Result<std::vector<ManifestFile>> RewriteFiles::WriteFiltered(
   for (const auto& [key, entries] : filtered) {
     const auto& [spec_id, status] = key;
     CS_ASSIGN_OR_RETURN(auto manifest_context, ContextFor(base, spec_id));
-    std::string location = ManifestLocation(
-        base, std::string(status == EntryStatus::kDeleted ? "d" : "e") +
-                  std::to_string(context.attempt) + "-" + std::to_string(spec_id));
+    std::string location =
+        ManifestLocation(base, std::string(status == EntryStatus::kDeleted ? "d" : "e") +
+                                   std::to_string(context.attempt) + "-" + std::to_string(spec_id));
     attempt.files.push_back(location);
     CS_ASSIGN_OR_RETURN(auto m,
                         WriteManifestEntries(location, manifest_context, context.snapshot_id,
@@ -184,8 +184,7 @@ Result<SnapshotPlan> RewriteFiles::Plan(const TableMetadata& base, const Snapsho
   }
   plan.changed_partitions = static_cast<int64_t>(partitions.size());
   CS_ASSIGN_OR_RETURN(plan.manifests, WriteAdded(base, context, attempt));
-  CS_ASSIGN_OR_RETURN(auto kept,
-                      WriteFiltered(base, context, attempt, manifests, removing, live));
+  CS_ASSIGN_OR_RETURN(auto kept, WriteFiltered(base, context, attempt, manifests, removing, live));
   plan.manifests.insert(plan.manifests.end(), std::make_move_iterator(kept.begin()),
                         std::make_move_iterator(kept.end()));
   return plan;

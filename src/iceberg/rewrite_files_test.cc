@@ -111,9 +111,8 @@ TEST_F(RewriteFilesTest, ReplaceSnapshotDeletesInputsWithTheirSequenceNumbersAnd
 TEST_F(RewriteFilesTest, NextCommitsDropTheManifestsThatHoldOnlyDeletedEntries) {
   AppendOne(File("/a", "a1", 10));
   AppendOne(File("/a", "a2", 20));
-  RewriteFiles op(
-      {RewriteGroup{{File("/a", "a1", 0).file_path, File("/a", "a2", 0).file_path},
-                    {File("/a", "a-compacted", 30)}}});
+  RewriteFiles op({RewriteGroup{{File("/a", "a1", 0).file_path, File("/a", "a2", 0).file_path},
+                                {File("/a", "a-compacted", 30)}}});
   ASSERT_TRUE(table_->Commit(op).has_value());
   auto listed = [&] {
     return ReadManifestList(table_->metadata().CurrentSnapshot()->manifest_list).value();
@@ -145,8 +144,8 @@ TEST_F(RewriteFilesTest, RemovedAndKeptEntriesOfOneManifestGoToSeparateManifests
   auto manifests = ReadManifestList(table_->metadata().CurrentSnapshot()->manifest_list).value();
   ASSERT_EQ(manifests.size(), 3u);
   for (const auto& m : manifests) {
-    const int kinds = (m.added_files_count > 0) + (m.existing_files_count > 0) +
-                      (m.deleted_files_count > 0);
+    const int kinds =
+        (m.added_files_count > 0) + (m.existing_files_count > 0) + (m.deleted_files_count > 0);
     EXPECT_EQ(kinds, 1) << m.manifest_path;
   }
   AppendOne(File("/c", "c1", 1));
