@@ -46,7 +46,7 @@ MaintenancePolicy PolicyFromProperties(const iceberg::TableMetadata& metadata) {
 
 std::map<std::string, std::string> StreamingTableProperties() {
   return {
-      {"history.expire.max-snapshot-age-ms", "180000"},
+      {"history.expire.max-snapshot-age-ms", "60000"},
       {"history.expire.min-snapshots-to-keep", "10"},
       {"write.metadata.delete-after-commit.enabled", "true"},
       {"write.metadata.previous-versions-max", "20"},
