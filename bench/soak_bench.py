@@ -3,7 +3,8 @@
 `clickstream process --commit-interval-ms 1000` (maintenance on, as by default) consumes a topic
 that `clickstream produce --rate 20000 --duration 600` feeds, on a private broker. At minutes 1, 5
 and 10 (after the producer started) it records the table's data files and metadata bytes
-(`tables health`), the directory sizes, and the wall time of `query top-pages` and `query
+(`tables health`), the directory sizes, where data/'s bytes are (live in the current snapshot,
+reached only by older retained snapshots, or orphans: no snapshot reaches them), and the wall time of `query top-pages` and `query
 user-activity` pinned (--snapshot) to the current snapshot, against the same rows written fully
 compacted (one file per partition) into a copy (pyiceberg append into a second catalog).
 Throughout, a monitor reads every metadata file the processor commits (commit time and the Kafka
@@ -130,6 +131,71 @@ def dir_stats(directory):
     return count, size
 
 
+def referenced_data_files(metadata_path):
+    """The metadata, the data files live in its current snapshot and those live in any snapshot."""
+    from pyiceberg.manifest import ManifestEntryStatus
+    from pyiceberg.table import StaticTable
+
+    table = StaticTable.from_metadata(metadata_path)
+    meta, io = table.metadata, table.io
+    entries = {}  # manifests are shared by snapshots: read each once
+
+    def reached(snapshot):
+        found = set()
+        for manifest in snapshot.manifests(io):
+            if manifest.manifest_path not in entries:
+                entries[manifest.manifest_path] = {
+                    local(e.data_file.file_path)
+                    for e in manifest.fetch_manifest_entry(io, discard_deleted=False)
+                    if e.status != ManifestEntryStatus.DELETED}
+            found |= entries[manifest.manifest_path]
+        return found
+
+    live = reached(meta.current_snapshot()) if meta.current_snapshot() else set()
+    retained = set()
+    for snapshot in meta.snapshots:
+        retained |= reached(snapshot)
+    return meta, live, retained
+
+
+def classify_data_files(data_dir, catalog_db):
+    """Every file under data/ as live (current snapshot), retained (only older snapshots still in
+    the metadata reach it) or orphan (no snapshot reaches it; by age: younger than the oldest
+    retained snapshot, e.g. a write in flight, or older). Bytes and files of each class."""
+    on_disk = {}
+    for root, _, names in os.walk(data_dir):
+        for name in names:
+            path = os.path.join(root, name)
+            try:
+                st = os.stat(path)
+            except FileNotFoundError:
+                continue
+            on_disk[path] = (st.st_size, st.st_mtime)
+    for attempt in range(5):  # expiry may delete a manifest while it is read: read again
+        try:
+            meta, live, retained = referenced_data_files(metadata_location(catalog_db))
+            break
+        except FileNotFoundError:
+            if attempt == 4:
+                raise
+    oldest_ms = min((s.timestamp_ms for s in meta.snapshots), default=0)
+    classes = {k: [0, 0] for k in ("live", "retained", "orphan_new", "orphan_old")}
+    for path, (size, mtime) in on_disk.items():
+        if path not in retained and not os.path.exists(path):
+            continue  # deleted by an expiry that committed after the listing
+        if path in live:
+            key = "live"
+        elif path in retained:
+            key = "retained"
+        else:
+            key = "orphan_new" if mtime * 1000 >= oldest_ms else "orphan_old"
+        classes[key][0] += 1
+        classes[key][1] += size
+    return {k: {"files": n, "bytes": b} for k, (n, b) in classes.items()} | {
+        "snapshots": len(meta.snapshots), "oldest_snapshot_age_s":
+        round(time.time() - oldest_ms / 1000, 1)}
+
+
 def timed_query(binary, env, args, repeats=3):
     """Best wall time of `repeats` runs of `clickstream query ...` (s)."""
     return min(cli(binary, env, "query", *args)[1] for _ in range(repeats))
@@ -161,6 +227,7 @@ def checkpoint(minute, binary, env, tmp, user):
     table_dir = pathlib.Path(health["location"])
     data_files, data_bytes = dir_stats(table_dir / "data")
     meta_files, meta_bytes = dir_stats(table_dir / "metadata")
+    classes = classify_data_files(table_dir / "data", env["CLICKSTREAM_CATALOG"])
     pinned = ["--snapshot", snapshot_id]
     live_top = timed_query(binary, env, ["top-pages", *pinned])
     live_user = timed_query(binary, env, ["user-activity", user, *pinned])
@@ -177,7 +244,7 @@ def checkpoint(minute, binary, env, tmp, user):
         "live_data_bytes": health["data_bytes"],
         "top_pages_s": round(live_top, 3), "top_pages_compacted_s": round(copy_top, 3),
         "user_activity_s": round(live_user, 3), "user_activity_compacted_s": round(copy_user, 3),
-        "compacted_files": copy_files, "compacted_bytes": copy_bytes,
+        "compacted_files": copy_files, "compacted_bytes": copy_bytes, "data_dir_classes": classes,
     }
     result["top_pages_ratio"] = round(live_top / copy_top, 2)
     result["user_activity_ratio"] = round(live_user / copy_user, 2)
@@ -244,7 +311,7 @@ def main():
     ap.add_argument("--user", default="user_42")
     ap.add_argument("--property", action="append", default=[], metavar="KEY=VALUE",
                     help="a table property set before the stream starts (repeatable), e.g. "
-                         "clickstream.maintenance.rewrite-tier-base-bytes=65536")
+                         "clickstream.maintenance.rewrite-size-ratio=8")
     args = ap.parse_args()
     marks = [int(m) for m in args.checkpoints.split(",") if int(m) <= args.minutes]
 
