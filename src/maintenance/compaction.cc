@@ -33,8 +33,7 @@ Result<CompactionPlanOptions> PlanOptions(const iceberg::TableMetadata& m,
   plan.min_input_files = options.min_input_files;
   plan.max_group_bytes = options.max_group_bytes;
   plan.rewrite_all = options.rewrite_all;
-  plan.tier_fanout = options.tier_fanout;
-  plan.tier_base_bytes = options.tier_base_bytes;
+  plan.size_ratio = options.size_ratio;
   plan.max_input_bytes = options.max_input_bytes;
   if (!options.where.empty()) {
     CS_ASSIGN_OR_RETURN(auto schema, m.CurrentSchema());

@@ -22,9 +22,9 @@ struct RewriteDataFilesOptions {
   std::vector<std::string> sort_by;  // column names
   int64_t row_group_rows = 1 << 20;
   int threads = 2;  // file groups rewritten at once
-  // Size tiers and a bound on the input bytes (CompactionPlanOptions; 0: off, as in Spark).
-  int tier_fanout = 0;
-  int64_t tier_base_bytes = 256LL << 10;
+  // Size-ratio merging and a bound on the input bytes (CompactionPlanOptions; 0: off, as in
+  // Spark).
+  int size_ratio = 0;
   int64_t max_input_bytes = 0;
   iceberg::CommitOptions commit;
 };

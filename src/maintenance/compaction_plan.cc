@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <tuple>
 #include <utility>
 
 namespace clickstream::maintenance {
@@ -64,24 +66,42 @@ std::vector<FileGroup> PackPartition(const PartitionKey& key, std::vector<Manife
   return groups;
 }
 
-// The tiered plan of one partition's candidates: one group (bin-packed if large) per tier that
-// holds at least `fanout` files.
-std::vector<FileGroup> PackTiers(const PartitionKey& key, std::vector<ManifestEntry> files,
-                                 const CompactionPlanOptions& options, int64_t max_group_bytes) {
-  std::map<int, std::vector<ManifestEntry>> tiers;
-  for (auto& f : files) {
-    const int tier =
-        SizeTier(f.data_file.file_size_in_bytes, options.tier_base_bytes, options.tier_fanout);
-    tiers[tier].push_back(std::move(f));
-  }
-  std::vector<FileGroup> groups;
-  for (auto& [tier, members] : tiers) {
-    if (static_cast<int>(members.size()) < options.tier_fanout) continue;
-    for (auto& g : PackPartition(key, std::move(members), max_group_bytes)) {
-      if (g.inputs.size() > 1) groups.push_back(std::move(g));
+// The size-ratio group of one partition's candidates below `min_bytes` (see
+// CompactionPlanOptions::size_ratio), if it has two files or more.
+std::optional<FileGroup> RatioGroup(const PartitionKey& key, std::vector<ManifestEntry> files,
+                                    const CompactionPlanOptions& options, int64_t min_bytes,
+                                    int64_t max_group_bytes) {
+  std::erase_if(
+      files, [&](const ManifestEntry& e) { return e.data_file.file_size_in_bytes >= min_bytes; });
+  std::sort(files.begin(), files.end(), [](const ManifestEntry& a, const ManifestEntry& b) {
+    return std::tie(a.data_file.file_size_in_bytes, a.data_file.file_path) <
+           std::tie(b.data_file.file_size_in_bytes, b.data_file.file_path);
+  });
+  // The longest run of smallest files whose last one is at most size_ratio times the others
+  // together; a tiny file first in line does not hold back the files after it.
+  size_t take = 0;
+  int64_t taken_bytes = 0;
+  int64_t bytes = 0;  // of files[0, k)
+  for (size_t k = 0; k < files.size(); ++k) {
+    const int64_t size = files[k].data_file.file_size_in_bytes;
+    if (bytes + size > max_group_bytes) break;
+    if (k > 0 && size <= options.size_ratio * bytes) {
+      take = k + 1;
+      taken_bytes = bytes + size;
     }
+    bytes += size;
   }
-  return groups;
+  FileGroup group{key.first, key.second, {}, taken_bytes, 0};
+  for (size_t k = 0; k < take; ++k) {
+    group.input_records += files[k].data_file.record_count;
+    group.inputs.push_back(std::move(files[k]));
+  }
+  if (group.inputs.size() < 2) return std::nullopt;
+  std::sort(group.inputs.begin(), group.inputs.end(),
+            [](const ManifestEntry& a, const ManifestEntry& b) {
+              return a.data_file.file_path < b.data_file.file_path;
+            });
+  return group;
 }
 
 // Keeps the groups that fit in max_input_bytes, smallest average input file first.
@@ -102,13 +122,6 @@ void LimitInputBytes(std::vector<FileGroup>& groups, int64_t max_input_bytes) {
 
 }  // namespace
 
-int SizeTier(int64_t size, int64_t base_bytes, int fanout) {
-  if (fanout < 2 || base_bytes <= 0 || size < base_bytes) return 0;
-  int tier = 1;
-  for (int64_t bound = base_bytes; size / fanout >= bound; bound *= fanout) ++tier;
-  return tier;
-}
-
 std::vector<FileGroup> PlanCompaction(std::span<const ManifestEntry> live_files,
                                       const CompactionPlanOptions& options) {
   const int64_t target = std::max<int64_t>(options.target_file_size_bytes, 1);
@@ -125,10 +138,9 @@ std::vector<FileGroup> PlanCompaction(std::span<const ManifestEntry> live_files,
   }
   std::vector<FileGroup> planned;
   for (auto& [key, files] : by_partition) {
-    if (options.tier_fanout > 1 && !options.rewrite_all) {
-      for (auto& g : PackTiers(key, std::move(files), options, max_group)) {
-        planned.push_back(std::move(g));
-      }
+    if (options.size_ratio > 0 && !options.rewrite_all) {
+      auto group = RatioGroup(key, std::move(files), options, min_bytes, max_group);
+      if (group.has_value()) planned.push_back(std::move(*group));
       continue;
     }
     for (auto& g : PackPartition(key, std::move(files), max_group)) {

@@ -32,21 +32,19 @@ struct CompactionPlanOptions {
   // Only files of this spec whose partition matches are candidates.
   std::optional<PartitionFilter> where;
   int where_spec_id = 0;
-  // Size tiers, for tables a stream appends to (0: off, Spark's plain bin-pack). A partition's
-  // candidates fall into tiers by size: tier 0 below tier_base_bytes, tier t in
-  // [base * fanout^(t-1), base * fanout^t). A tier is rewritten once it holds `tier_fanout` files,
-  // and its output lands in a higher tier, so a byte is rewritten about log_fanout(partition size /
-  // base) times in all, instead of once per rewrite of the whole partition, and every rewrite of a
-  // growing partition stays small.
-  int tier_fanout = 0;
-  int64_t tier_base_bytes = 256LL << 10;
+  // Size-ratio merging, for tables a stream appends to (0: off, Spark's plain bin-pack). Per
+  // partition, of the candidates below the minimum size sorted by size, the longest run of the
+  // smallest ones whose largest is at most `size_ratio` times the others together is merged into
+  // one file (the size ratio of RocksDB's universal compaction). A file is
+  // rewritten only once the smaller files add at least 1/size_ratio of its size, so a byte is
+  // rewritten about size_ratio / 2 times per (size_ratio + 1)-fold growth of its partition,
+  // instead of at every rewrite, and a partition holds about log_(size_ratio+1)(partition size /
+  // commit file size) files.
+  int size_ratio = 0;
   // Upper bound on the input bytes of all planned groups (0: none); the groups of the smallest
-  // tiers, which hurt reads the most per byte, come first. What a time budget can rewrite.
+  // files, which hurt reads the most per byte, come first. What a time budget can rewrite.
   int64_t max_input_bytes = 0;
 };
-
-// The size tier of a file of `size` bytes (see CompactionPlanOptions::tier_fanout).
-int SizeTier(int64_t size, int64_t base_bytes, int fanout);
 
 // Data files of one partition of one spec, rewritten together into new files.
 struct FileGroup {

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace clickstream::maintenance {
 namespace {
@@ -92,42 +95,94 @@ TEST(CompactionPlanTest, WhereSelectsPartitionsAndDeleteFilesAreNeverPlanned) {
   for (const auto& e : groups[0].inputs) EXPECT_EQ(e.content, 0);
 }
 
-TEST(CompactionPlanTest, SizeTiersFollowTheBaseAndTheFanout) {
-  constexpr int64_t kBase = 256 << 10;
-  EXPECT_EQ(SizeTier(1, kBase, 4), 0);
-  EXPECT_EQ(SizeTier(kBase - 1, kBase, 4), 0);
-  EXPECT_EQ(SizeTier(kBase, kBase, 4), 1);
-  EXPECT_EQ(SizeTier(4 * kBase - 1, kBase, 4), 1);
-  EXPECT_EQ(SizeTier(4 * kBase, kBase, 4), 2);
-  EXPECT_EQ(SizeTier(16 * kBase, kBase, 4), 3);
-  EXPECT_EQ(SizeTier(INT64_MAX, kBase, 4), 23);  // 1 + floor(log4(2^63 / 2^18)), no overflow
-  EXPECT_EQ(SizeTier(16 * kBase, kBase, 0), 0);  // tiers off
-}
-
-TEST(CompactionPlanTest, TiersMergeOnlyFilesOfOneSizeAndLeaveTheBigFileAlone) {
-  // A stream's partition: one big merged file, three medium ones, five fresh small ones.
-  std::vector<ManifestEntry> files{File("/a", 0, 40 * kMiB)};
-  for (int i = 1; i <= 3; ++i) files.push_back(File("/a", i, 2 * kMiB));
-  for (int i = 10; i < 15; ++i) files.push_back(File("/a", i, 30 << 10));
+TEST(CompactionPlanTest, SizeRatioMergesSmallFilesAndLeavesTheBigFileUntilTheyAddUpToAQuarter) {
+  // A stream's partition: one merged file of 1 MiB, three fresh files of 30 KiB.
+  std::vector<ManifestEntry> files{File("/a", 0, 1 * kMiB)};
+  for (int i = 1; i <= 3; ++i) files.push_back(File("/a", i, 30 << 10));
   CompactionPlanOptions options;
-  options.tier_fanout = 4;
+  options.size_ratio = 4;
   auto groups = PlanCompaction(files, options);
-  ASSERT_EQ(groups.size(), 1u);  // the medium tier has 3 < 4 files: not yet
-  EXPECT_EQ(groups[0].inputs.size(), 5u);
-  EXPECT_EQ(groups[0].input_bytes, 5 * (30 << 10));
-  // Spark's bin-pack rewrites the whole partition every time.
-  options.tier_fanout = 0;
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].inputs.size(), 3u);  // 90 KiB < 1 MiB / 4: the big file waits
+  EXPECT_EQ(groups[0].input_bytes, 3 * (30 << 10));
+  // Once the small files add up to a quarter of it, the big file joins them.
+  for (int i = 4; i <= 9; ++i) files.push_back(File("/a", i, 30 << 10));
   groups = PlanCompaction(files, options);
   ASSERT_EQ(groups.size(), 1u);
-  EXPECT_EQ(groups[0].inputs.size(), 9u);
+  EXPECT_EQ(groups[0].inputs.size(), 10u);
+  // A tiny file first in line does not hold back the files after it.
+  files.resize(4);
+  files.push_back(File("/a", 20, 100));
+  groups = PlanCompaction(files, options);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].inputs.size(), 4u);
+  // Spark's bin-pack rewrites the whole partition every time.
+  options.size_ratio = 0;
+  files.resize(4);
+  groups = PlanCompaction(files, options);
+  ASSERT_EQ(groups.size(), 0u);  // 4 files < min-input-files
+  options.min_input_files = 2;
+  ASSERT_EQ(PlanCompaction(files, options).size(), 1u);
+  EXPECT_EQ(PlanCompaction(files, options)[0].inputs.size(), 4u);
 }
 
-TEST(CompactionPlanTest, InputBytesBoundKeepsTheSmallestTiersFirstAndAlwaysOneGroup) {
+TEST(CompactionPlanTest, SizeRatioLeavesALoneFileAndFilesNearTheTargetAndBoundsTheGroup) {
+  CompactionPlanOptions options;
+  options.size_ratio = 4;
+  options.target_file_size_bytes = 8 * kMiB;
+  options.max_group_bytes = 8 * kMiB;
+  std::vector<ManifestEntry> files{File("/a", 0, 7 * kMiB),      // >= 75% of the target
+                                   File("/a", 1, 5 * kMiB + 1),  // would pass the group bound
+                                   File("/a", 2, 2 * kMiB), File("/a", 3, 1 * kMiB),
+                                   File("/b", 0, 10 << 10)};  // alone in its partition
+  auto groups = PlanCompaction(files, options);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].partition, std::vector<Literal>{Literal(std::string("/a"))});
+  EXPECT_EQ(groups[0].input_bytes, 3 * kMiB);
+}
+
+// Appends `per_commit` files of `bytes` to one partition `commits` times, merging as planned after
+// every commit; the bytes the merges rewrote over the bytes appended, and the most files seen.
+std::pair<double, size_t> StreamThrough(int commits, int per_commit, int64_t bytes, int ratio) {
+  CompactionPlanOptions options;
+  options.size_ratio = ratio;
   std::vector<ManifestEntry> files;
-  for (int i = 0; i < 4; ++i) files.push_back(File("/a", i, 8 * kMiB));  // tier of 8 MiB files
+  int next = 0;
+  int64_t rewritten = 0;
+  size_t most = 0;
+  for (int c = 0; c < commits; ++c) {
+    for (int i = 0; i < per_commit; ++i) files.push_back(File("/a", next++, bytes));
+    most = std::max(most, files.size());
+    for (const auto& g : PlanCompaction(files, options)) {
+      std::erase_if(files, [&](const ManifestEntry& e) {
+        return std::any_of(g.inputs.begin(), g.inputs.end(), [&](const ManifestEntry& in) {
+          return in.data_file.file_path == e.data_file.file_path;
+        });
+      });
+      files.push_back(File("/a", next++, g.input_bytes));
+      rewritten += g.input_bytes;
+    }
+  }
+  return {static_cast<double>(rewritten) / (static_cast<double>(commits) * per_commit * bytes),
+          most};
+}
+
+TEST(CompactionPlanTest, SizeRatioRewritesEachByteAFewTimesAndKeepsFewFilesPerPartition) {
+  // 2,000 commits of two 2 KiB files: 8 MiB in a partition, 4,000 appended files.
+  auto [amplification, most] = StreamThrough(2000, 2, 2 << 10, 4);
+  // Merging the partition's one growing file with every commit's files would rewrite each byte
+  // about 1,000 times; size ratio 4 rewrites it about twice per 5-fold growth (log5(2048) = 4.7).
+  EXPECT_LT(amplification, 12.0);
+  EXPECT_GT(amplification, 2.0);
+  EXPECT_LE(most, 2u + 7u);  // the two fresh files and about log5(4000) merged ones
+}
+
+TEST(CompactionPlanTest, InputBytesBoundKeepsTheSmallestFilesFirstAndAlwaysOneGroup) {
+  std::vector<ManifestEntry> files;
+  for (int i = 0; i < 4; ++i) files.push_back(File("/a", i, 8 * kMiB));  // merged ones
   for (int i = 0; i < 4; ++i) files.push_back(File("/b", i, 20 << 10));  // fresh ones
   CompactionPlanOptions options;
-  options.tier_fanout = 4;
+  options.size_ratio = 4;
   options.max_input_bytes = 1 * kMiB;
   auto groups = PlanCompaction(files, options);
   ASSERT_EQ(groups.size(), 1u);

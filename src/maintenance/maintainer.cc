@@ -150,8 +150,7 @@ MaintenanceAction Maintainer::RewriteData(iceberg::Table& table, TableState& sta
   const MaintenancePolicy policy = PolicyFromProperties(table.metadata());
   RewriteDataFilesOptions rewrite;
   rewrite.threads = options_.rewrite_threads;
-  rewrite.tier_fanout = static_cast<int>(policy.rewrite_tier_fanout);
-  rewrite.tier_base_bytes = policy.rewrite_tier_base_bytes;
+  rewrite.size_ratio = static_cast<int>(policy.rewrite_size_ratio);
   const auto left =
       std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
                std::chrono::milliseconds(100));

@@ -77,7 +77,7 @@ struct MaintainerOptions {
   // Threads of rewrite-data-files (the processor keeps one core for the stream).
   int rewrite_threads = 1;
   // What one rewrite thread is assumed to get through: a cycle's rewrite takes at most the
-  // remaining budget's worth of input bytes (smallest tiers first), so it ends near the budget.
+  // remaining budget's worth of input bytes (smallest files first), so it ends near the budget.
   int64_t rewrite_bytes_per_second = 32LL << 20;
 };
 

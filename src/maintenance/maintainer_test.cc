@@ -16,7 +16,7 @@ using ::testing::IsEmpty;
 using Task = MaintenanceTask;
 
 TEST(DueTasksTest, EachTaskRunsWhenItsThresholdIsCrossed) {
-  MaintenancePolicy policy;  // 200 new files, 20 manifests, expire every 30 s, orphans hourly
+  MaintenancePolicy policy;  // 50 new files, 20 manifests, expire every 10 s, orphans hourly
   TableState state;
   state.last_expire_ms = 0;
   state.last_orphan_scan_ms = 0;
@@ -35,17 +35,17 @@ TEST(DueTasksTest, EachTaskRunsWhenItsThresholdIsCrossed) {
               ElementsAre(Task::kExpireSnapshots, Task::kRewriteDataFiles, Task::kRewriteManifests,
                           Task::kRemoveOrphanFiles));
   // Expiry waits for its interval; orphans for theirs.
-  EXPECT_THAT(DueTasks(busy, state, policy, 20'000),
+  EXPECT_THAT(DueTasks(busy, state, policy, 5'000),
               ElementsAre(Task::kRewriteDataFiles, Task::kRewriteManifests));
   // A rewrite that found nothing to merge is not retried until enough new files arrived.
-  state.idle_rewrite_at_files = 450;
+  state.idle_rewrite_at_files = 480;
   state.idle_manifests_at_snapshot = 7;
-  EXPECT_THAT(DueTasks(busy, state, policy, 20'000), IsEmpty());
-  busy.total_data_files = 650;
-  EXPECT_THAT(DueTasks(busy, state, policy, 20'000), ElementsAre(Task::kRewriteDataFiles));
+  EXPECT_THAT(DueTasks(busy, state, policy, 5'000), IsEmpty());
+  busy.total_data_files = 530;
+  EXPECT_THAT(DueTasks(busy, state, policy, 5'000), ElementsAre(Task::kRewriteDataFiles));
   // A table whose owner turned maintenance off is left alone.
   policy.enabled = false;
-  EXPECT_THAT(DueTasks(busy, TableState{}, policy, 20'000), IsEmpty());
+  EXPECT_THAT(DueTasks(busy, TableState{}, policy, 5'000), IsEmpty());
 }
 
 TEST(DueTasksTest, AFreshMaintainerScansForOrphansOnceAtStart) {

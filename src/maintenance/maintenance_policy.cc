@@ -32,10 +32,8 @@ MaintenancePolicy PolicyFromProperties(const iceberg::TableMetadata& metadata) {
   policy.enabled = PropertyAsBool(metadata, kMaintenanceEnabled, policy.enabled);
   policy.rewrite_min_new_files =
       PropertyAsLong(metadata, kRewriteMinNewFiles, policy.rewrite_min_new_files);
-  policy.rewrite_tier_fanout =
-      PropertyAsLong(metadata, kRewriteTierFanout, policy.rewrite_tier_fanout);
-  policy.rewrite_tier_base_bytes =
-      PropertyAsLong(metadata, kRewriteTierBaseBytes, policy.rewrite_tier_base_bytes);
+  policy.rewrite_size_ratio =
+      PropertyAsLong(metadata, kRewriteSizeRatio, policy.rewrite_size_ratio);
   policy.max_manifests = PropertyAsLong(metadata, kMaxManifests, policy.max_manifests);
   policy.expire_interval = std::chrono::milliseconds(
       PropertyAsLong(metadata, kExpireIntervalMs, policy.expire_interval.count()));

@@ -17,14 +17,10 @@ inline constexpr std::string_view kMaintenanceEnabled = "clickstream.maintenance
 // Rewrite data files once this many data files were appended since the last rewrite.
 inline constexpr std::string_view kRewriteMinNewFiles =
     "clickstream.maintenance.rewrite-min-new-files";
-// The size tiers of those rewrites (CompactionPlanOptions::tier_fanout): a tier is merged once it
-// holds this many files; 0 or 1 rewrites every small file of a partition at once (Spark's
-// bin-pack).
-inline constexpr std::string_view kRewriteTierFanout =
-    "clickstream.maintenance.rewrite-tier-fanout";
-// Files below this size form the lowest tier.
-inline constexpr std::string_view kRewriteTierBaseBytes =
-    "clickstream.maintenance.rewrite-tier-base-bytes";
+// The size ratio of those rewrites (CompactionPlanOptions::size_ratio): a partition's file is
+// merged with its smaller files once they add up to 1/ratio of its size; 0 rewrites every small
+// file of a partition at once (Spark's bin-pack).
+inline constexpr std::string_view kRewriteSizeRatio = "clickstream.maintenance.rewrite-size-ratio";
 // Rewrite manifests once the current snapshot lists more manifests than this.
 inline constexpr std::string_view kMaxManifests = "clickstream.maintenance.max-manifests";
 // Expire snapshots at most this often (when any snapshot is due).
@@ -35,11 +31,10 @@ inline constexpr std::string_view kOrphanIntervalMs = "clickstream.maintenance.o
 // The thresholds of one table, from its properties.
 struct MaintenancePolicy {
   bool enabled = true;
-  int64_t rewrite_min_new_files = 200;
-  int64_t rewrite_tier_fanout = 4;
-  int64_t rewrite_tier_base_bytes = 256LL << 10;
+  int64_t rewrite_min_new_files = 50;
+  int64_t rewrite_size_ratio = 4;
   int64_t max_manifests = 20;
-  std::chrono::milliseconds expire_interval{30'000};
+  std::chrono::milliseconds expire_interval{10'000};
   std::chrono::milliseconds orphan_interval{std::chrono::hours(1)};
 };
 

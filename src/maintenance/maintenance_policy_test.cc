@@ -32,11 +32,14 @@ TEST(MaintenancePolicyTest, ThresholdsComeFromTablePropertiesWithDefaults) {
   EXPECT_EQ(defaults.orphan_interval, std::chrono::hours(1));
   m.properties = {{"clickstream.maintenance.enabled", "false"},
                   {"clickstream.maintenance.rewrite-min-new-files", "50"},
+                  {"clickstream.maintenance.rewrite-size-ratio", "8"},
                   {"clickstream.maintenance.max-manifests", "not a number"},
                   {"clickstream.maintenance.expire-interval-ms", "1000"}};
   MaintenancePolicy policy = PolicyFromProperties(m);
   EXPECT_FALSE(policy.enabled);
   EXPECT_EQ(policy.rewrite_min_new_files, 50);
+  EXPECT_EQ(policy.rewrite_size_ratio, 8);
+  EXPECT_EQ(defaults.rewrite_size_ratio, 4);
   EXPECT_EQ(policy.max_manifests, defaults.max_manifests);
   EXPECT_EQ(policy.expire_interval, milliseconds(1000));
 }
