@@ -35,11 +35,10 @@ struct CompactionPlanOptions {
   // Size-ratio merging, for tables a stream appends to (0: off, Spark's plain bin-pack). Per
   // partition, of the candidates below the minimum size sorted by size, the longest run of the
   // smallest ones whose largest is at most `size_ratio` times the others together is merged into
-  // one file (the size ratio of RocksDB's universal compaction). A file is
-  // rewritten only once the smaller files add at least 1/size_ratio of its size, so a byte is
-  // rewritten about size_ratio / 2 times per (size_ratio + 1)-fold growth of its partition,
-  // instead of at every rewrite, and a partition holds about log_(size_ratio+1)(partition size /
-  // commit file size) files.
+  // one file (the size ratio of RocksDB's universal compaction). A file is rewritten only once
+  // the smaller files add at least 1/size_ratio of its size, so a byte is rewritten a few times
+  // per (size_ratio + 1)-fold growth of its partition instead of at every rewrite, and a
+  // partition holds about log_(size_ratio+1)(partition size / commit file size) files.
   int size_ratio = 0;
   // Upper bound on the input bytes of all planned groups (0: none); the groups of the smallest
   // files, which hurt reads the most per byte, come first. What a time budget can rewrite.

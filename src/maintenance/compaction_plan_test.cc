@@ -171,8 +171,9 @@ TEST(CompactionPlanTest, SizeRatioRewritesEachByteAFewTimesAndKeepsFewFilesPerPa
   // 2,000 commits of two 2 KiB files: 8 MiB in a partition, 4,000 appended files.
   auto [amplification, most] = StreamThrough(2000, 2, 2 << 10, 4);
   // Merging the partition's one growing file with every commit's files would rewrite each byte
-  // about 1,000 times; size ratio 4 rewrites it about twice per 5-fold growth (log5(2048) = 4.7).
-  EXPECT_LT(amplification, 12.0);
+  // about 1,000 times; size ratio 4 rewrites it 2-3 times per 5-fold growth (11.7 times here,
+  // log5(2048) = 4.7).
+  EXPECT_LT(amplification, 16.0);
   EXPECT_GT(amplification, 2.0);
   EXPECT_LE(most, 2u + 7u);  // the two fresh files and about log5(4000) merged ones
 }
