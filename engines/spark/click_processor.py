@@ -2,9 +2,10 @@
 
     python engines/spark/click_processor.py [--until-caught-up] [--enrich] [--brokers ...]
 
-One streaming query reads the topic once; each micro-batch is parsed once (cached) and written to
-two tables (BatchWriter), each append recording the query id and batch id in its snapshot as
-Iceberg's streaming sink does, so a restart never commits a batch twice:
+One streaming query reads the topic; each micro-batch is parsed once and written to two tables
+(BatchWriter: a second pass only for a batch that holds dead letters), each append recording the
+query id and batch id in its snapshot as Iceberg's streaming sink does, so a restart never commits
+a batch twice:
 
 - clicks: messages in the event contract (DESIGN.md) -> catalog.website.clicks
   (user_id, page, click_timestamp), or with --enrich, left-joined with website.user_profiles on
@@ -224,7 +225,12 @@ def parse_args(argv=None):
         help="process what the topic holds now (availableNow trigger), then stop",
     )
     p.add_argument("--trigger-interval", default="5 seconds", help="micro-batch interval when running on")
-    p.add_argument("--max-offsets-per-trigger", type=int, default=1_000_000)
+    p.add_argument(
+        "--max-offsets-per-trigger",
+        type=int,
+        default=5_000_000,
+        help="most Kafka offsets one micro-batch reads (nothing is cached per batch: memory stays flat)",
+    )
     p.add_argument("--starting-offsets", default="earliest", choices=["earliest", "latest"])
     p.add_argument(
         "--event-time-zone",
@@ -265,17 +271,25 @@ EPOCH_ID_KEY = "spark.sql.streaming.epochid"
 
 
 class BatchWriter:
-    """foreachBatch of the one query: parses each micro-batch once (cached), appends its clicks and
-    its dead letters to their tables, and makes a replayed batch a no-op as Iceberg's streaming sink
-    does: every append carries the query id and the batch id in its snapshot summary
-    (spark.sql.streaming.queryid / epochid: the sink's keys, lowercased as Spark passes write
-    options; expiry keeps the newest such snapshot), and a table
-    whose history already holds a batch id >= this one for this query is not written again."""
+    """foreachBatch of the one query: appends each micro-batch's clicks and dead letters to their
+    tables, and makes a replayed batch a no-op as Iceberg's streaming sink does: every append
+    carries the query id and the batch id in its snapshot summary (spark.sql.streaming.queryid /
+    epochid: the sink's keys, lowercased as Spark passes write options; expiry keeps the newest
+    such snapshot), and a table whose history already holds a batch id >= this one for this query
+    is not written again.
+
+    One pass per clean batch: the clicks append parses the batch and counts its dead letters on the
+    way (an Observation); only a batch that has some (or a replay) is read and parsed a second time
+    for the dead-letter append, and a batch without dead letters commits nothing to the dead-letter
+    table. After a batch with dead letters, the next batch is parsed once and cached for both
+    appends instead (a topic that keeps sending them would otherwise cost two passes a batch). The
+    cache cost about as much as the parse (bench/RESULTS.md, "Spark job"), hence not by default."""
 
     def __init__(self, spark, args):
         self.spark, self.args = spark, args
         self.query_id = None
         self.committed = {}  # table -> last batch id committed by this query
+        self.dead_letters_last_batch = False
 
     def query_id_of_checkpoint(self):
         """Spark's query id, which the checkpoint's metadata file holds from the query's start."""
@@ -293,9 +307,11 @@ class BatchWriter:
             self.committed[table] = -1 if row.epoch is None else row.epoch
         return self.committed[table]
 
+    def holds(self, table, batch_id):
+        """True when `table` already holds this query's batch `batch_id` (a replay)."""
+        return batch_id <= self.last_committed(table)
+
     def append(self, df, table, batch_id):
-        if batch_id <= self.last_committed(table):
-            return  # a replay of a batch this table already holds
         (
             df.writeTo(f"catalog.{table}")
             .option("fanout-enabled", "true")
@@ -305,22 +321,57 @@ class BatchWriter:
         )
         self.committed[table] = batch_id
 
-    def __call__(self, batch, batch_id):
-        from pyspark import StorageLevel
-
-        if self.query_id is None:
-            self.query_id = self.query_id_of_checkpoint()
+    def parsed(self, batch):
+        """The parsed batch and an Observation that counts its dead letters (`bad`) once an action
+        has run over it. The observation also keeps the filters on `error` above the parse: pushed
+        below it, Spark inlines the parse's projections into the filter and computes them over and
+        over (hundreds of times slower, bench/spark_parse_bench.py)."""
+        from pyspark.sql import Observation
         from pyspark.sql import functions as F
 
-        # Cached narrow: the raw bytes only of the dead letters (the bulk of a batch's bytes).
+        counts = Observation()
+        df = parse_clicks(batch, self.args.event_time_zone).observe(counts, F.count("error").alias("bad"))
+        return df, counts
+
+    def __call__(self, batch, batch_id):
+        if self.query_id is None:
+            self.query_id = self.query_id_of_checkpoint()
+        write = self.write_cached if self.dead_letters_last_batch else self.write_in_one_pass
+        bad = write(batch, batch_id)
+        if bad is not None:
+            self.dead_letters_last_batch = bad > 0
+
+    def write_in_one_pass(self, batch, batch_id):
+        """Clicks in one pass that counts the dead letters; a second pass only when there are some
+        (or when the clicks were written before: a replay). Returns the count, or None if unknown."""
+        bad = None
+        if not self.holds(self.args.table, batch_id):
+            parsed, counts = self.parsed(batch)
+            self.append(clicks_of(self.spark, parsed, self.args), self.args.table, batch_id)
+            bad = counts.get["bad"]
+        if bad != 0 and not self.holds(self.args.dlq_table, batch_id):
+            parsed, _ = self.parsed(batch)
+            self.append(dead_letters_of(parsed), self.args.dlq_table, batch_id)
+        return bad
+
+    def write_cached(self, batch, batch_id):
+        """Both appends from one parse, cached narrow (the raw bytes of dead letters only): cheaper
+        than two passes while the topic keeps sending dead letters. Returns their count."""
+        from pyspark import StorageLevel
+        from pyspark.sql import functions as F
+
         parsed = (
             parse_clicks(batch, self.args.event_time_zone)
             .withColumn("value", F.expr("CASE WHEN error IS NOT NULL THEN value END"))
             .persist(StorageLevel.MEMORY_AND_DISK)
         )
         try:
-            self.append(clicks_of(self.spark, parsed, self.args), self.args.table, batch_id)
-            self.append(dead_letters_of(parsed), self.args.dlq_table, batch_id)
+            if not self.holds(self.args.table, batch_id):
+                self.append(clicks_of(self.spark, parsed, self.args), self.args.table, batch_id)
+            dead_letters = dead_letters_of(parsed)
+            if not self.holds(self.args.dlq_table, batch_id):
+                self.append(dead_letters, self.args.dlq_table, batch_id)
+            return dead_letters.count()
         finally:
             parsed.unpersist()
 
