@@ -14,7 +14,8 @@ after the other on the same topic:
   flink  ./scripts/flink-pipeline --until-caught-up            (MiniCluster, parallelism 2, 1g heap)
 Each engine's wall time runs from process start to exit (JVM start-up included) and is checked
 against the table: the run counts only if website.clicks then holds exactly N rows. Peak memory
-is the largest sum of RSS over the engine's process tree, sampled every 100 ms.
+is the largest sum of RSS over the engine's process tree, sampled every 100 ms; CPU seconds are
+the tree's user + system time (steadier than wall time when others share the cores).
 An engine whose prerequisites are missing is reported as skipped with the reason.
 With --lakehouse every engine writes through Apache Iceberg's REST reference server with the files
 on S3Proxy (private scripts/lakehouse services on free ports, the environment `scripts/lakehouse
@@ -44,8 +45,8 @@ import jvm_pipelines as jp  # noqa: E402
 OUT = ROOT / "bench" / "out"
 
 
-def tree_rss_bytes(pid):
-    """Sum of resident memory of `pid` and all its descendants (from /proc)."""
+def process_tree(pid):
+    """`pid` and all its descendants (from /proc)."""
     children = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -56,22 +57,41 @@ def tree_rss_bytes(pid):
             children.setdefault(int(fields[1]), []).append(int(entry))
         except OSError:
             continue
-    total, stack = 0, [pid]
-    page = os.sysconf("SC_PAGE_SIZE")
+    tree, stack = [], [pid]
     while stack:
         p = stack.pop()
+        tree.append(p)
+        stack.extend(children.get(p, []))
+    return tree
+
+
+def tree_rss_bytes(tree):
+    """Sum of resident memory of the processes in `tree`."""
+    total, page = 0, os.sysconf("SC_PAGE_SIZE")
+    for p in tree:
         try:
             with open(f"/proc/{p}/statm") as f:
                 total += int(f.read().split()[1]) * page
         except OSError:
             pass
-        stack.extend(children.get(p, []))
     return total
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds `pid` has used so far (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+
+
 def run_measured(cmd, env, log_path):
-    """Runs cmd to completion; returns (exit code, seconds, peak tree RSS in bytes)."""
-    peak = 0
+    """Runs cmd to completion; returns (exit code, seconds, peak tree RSS in bytes, CPU seconds of
+    the tree). CPU time is summed over every process seen, at its last sample (100 ms apart): the
+    steadier figure when other work shares the cores."""
+    peak, cpu = 0, {}
     with open(log_path, "w") as log:
         start = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -80,7 +100,10 @@ def run_measured(cmd, env, log_path):
         def sample():
             nonlocal peak
             while not done.is_set():
-                peak = max(peak, tree_rss_bytes(proc.pid))
+                tree = process_tree(proc.pid)
+                peak = max(peak, tree_rss_bytes(tree))
+                for p in tree:
+                    cpu[p] = max(cpu.get(p, 0.0), cpu_seconds(p))
                 done.wait(0.1)
 
         sampler = threading.Thread(target=sample)
@@ -89,7 +112,7 @@ def run_measured(cmd, env, log_path):
         seconds = time.monotonic() - start
         done.set()
         sampler.join()
-    return code, seconds, peak
+    return code, seconds, peak, sum(cpu.values())
 
 
 def open_catalog(lake, services):
@@ -209,7 +232,7 @@ def main():
             if services is not None:
                 drop_tables(open_catalog(lake, services))
             print(f"{name}: draining ...", file=sys.stderr)
-            code, secs, peak = run_measured(cmd, {**os.environ, **env}, lake / "run.log")
+            code, secs, peak, cpu = run_measured(cmd, {**os.environ, **env}, lake / "run.log")
             rows = table_rows(open_catalog(lake, services)) if code == 0 else 0
             entry = {
                 "exit_code": code,
@@ -217,6 +240,7 @@ def main():
                 "rows": rows,
                 "events_per_second": round(args.events / secs) if code == 0 else None,
                 "peak_rss_mib": round(peak / 2**20),
+                "cpu_seconds": round(cpu, 1),
                 "valid": code == 0 and rows == args.events,
                 "log": str(lake / "run.log"),
             }
@@ -224,14 +248,14 @@ def main():
             print(f"{name}: {entry}", file=sys.stderr)
 
     cpp = results["engines"].get("cpp", {})
-    print(f"| engine | events | seconds | events/s | peak RSS (MiB) | rows check |")
-    print(f"| --- | --- | --- | --- | --- | --- |")
+    print(f"| engine | events | seconds | events/s | CPU seconds | peak RSS (MiB) | rows check |")
+    print(f"| --- | --- | --- | --- | --- | --- | --- |")
     for name, e in results["engines"].items():
         if "skipped" in e:
-            print(f"| {name} | skipped: {e['skipped']} | | | | |")
+            print(f"| {name} | skipped: {e['skipped']} | | | | | |")
             continue
         check = "ok" if e["valid"] else f"FAILED (exit {e['exit_code']}, {e['rows']} rows)"
-        print(f"| {name} | {args.events} | {e['seconds']} | {e['events_per_second']} | {e['peak_rss_mib']} | {check} |")
+        print(f"| {name} | {args.events} | {e['seconds']} | {e['events_per_second']} | {e['cpu_seconds']} | {e['peak_rss_mib']} | {check} |")
     if cpp.get("valid"):
         for name in ("spark", "spark-seed", "flink"):
             other = results["engines"].get(name, {})
@@ -239,6 +263,12 @@ def main():
                 ratio = cpp["events_per_second"] / other["events_per_second"]
                 results[f"cpp_over_{name}"] = round(ratio, 2)
                 print(f"\nC++/{name}: {ratio:.2f}x")
+    spark, seed = results["engines"].get("spark", {}), results["engines"].get("spark-seed", {})
+    if spark.get("valid") and seed.get("valid"):
+        results["spark_over_spark_seed"] = round(spark["seconds"] / seed["seconds"], 2)
+        results["spark_over_spark_seed_cpu"] = round(spark["cpu_seconds"] / seed["cpu_seconds"], 2)
+        print(f"\nspark/spark-seed: {results['spark_over_spark_seed']}x wall, "
+              f"{results['spark_over_spark_seed_cpu']}x CPU")
     (OUT / f"{work.name}.json").write_text(json.dumps(results, indent=2) + "\n")
     return 0 if all(e.get("valid", True) for e in results["engines"].values()) else 1
 

@@ -83,13 +83,14 @@ def _parse_steps(event_time_zone):
             # has 2 elements.
             "_text": "CAST(value AS STRING)",
         },
+        {"_utf8": "is_valid_utf8(_text)"},
         # The fast path, for the form nearly every producer sends: a flat object of the three keys
         # with plain string values (no escapes, no control characters), valid UTF-8. from_json then
         # reads exactly what the variant parser would (a repeated key keeps its last value in
         # both); any other message, or one with a key missing, takes the strict variant path
         # below, which also names the reason of a dead letter.
         # (A Column, not SQL text: the pattern goes to Java's regex as is, without SQL escapes.)
-        {"_fast_form": lambda F: F.expr("is_valid_utf8(_text)") & F.col("_text").rlike(FAST_FORM)},
+        {"_fast_form": lambda F: F.col("_utf8") & F.col("_text").rlike(FAST_FORM)},
         {"_fs": "CASE WHEN _fast_form THEN from_json(_text, 'user_id STRING, page STRING, event_ts STRING') END"},
         {"_fu": "_fs.user_id", "_fp": "_fs.page", "_ft": "_fs.event_ts"},
         {"_fast": "coalesce(_fu IS NOT NULL AND _fp IS NOT NULL AND _ft IS NOT NULL, false)"},
@@ -164,10 +165,10 @@ def _parse_steps(event_time_zone):
             " THEN timestamp_micros(_micros) END",
             "error": """CASE
                 WHEN value IS NULL OR length(value) = 0 THEN 'empty message'
-                WHEN NOT is_valid_utf8(_text) THEN 'invalid UTF-8'
+                WHEN NOT _utf8 THEN 'invalid UTF-8'
                 WHEN NOT _fast AND _doc IS NULL THEN 'invalid JSON'
                 WHEN NOT _fast AND NOT startswith(_doc_type, 'OBJECT') THEN 'not a JSON object'
-                WHEN NOT (_text RLIKE '\\}[ \\t\\r\\n]*$') THEN 'invalid JSON'
+                WHEN NOT _fast AND NOT (_text RLIKE '\\}[ \\t\\r\\n]*$') THEN 'invalid JSON'
                 WHEN NOT _fast AND _user_v IS NULL THEN 'missing field user_id'
                 WHEN NOT _fast AND _user_t != 'STRING' THEN 'field user_id is not a string'
                 WHEN NOT _fast AND _page_v IS NULL THEN 'missing field page'
