@@ -315,6 +315,10 @@ class BatchWriter:
     def append(self, df, table, batch_id):
         (
             df.writeTo(f"catalog.{table}")
+            # As Iceberg's streaming sink writes: no shuffle by partition before the write (a batch
+            # write's default, distribution mode hash, sent every row through 2 shuffle partitions
+            # by page), open files per page instead (fanout).
+            .option("distribution-mode", "none")
             .option("fanout-enabled", "true")
             .option(f"snapshot-property.{QUERY_ID_KEY}", self.query_id)
             .option(f"snapshot-property.{EPOCH_ID_KEY}", str(batch_id))
