@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <future>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <thread>
@@ -44,6 +46,39 @@ double MillisSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
+// What publishing one commit cycle's sealed batches did: the commits, in order, up to the first
+// failure, if any (the sinks after it stay sealed).
+struct PublishedCycle {
+  struct Commit {
+    TableSink* sink;
+    SinkCommit commit;
+    double seconds;
+  };
+  std::vector<Commit> commits;
+  std::optional<Error> error;
+  TableSink* failed = nullptr;
+  double millis = 0;
+};
+
+// Publishes the sealed batch of every sink, in order (see Processor::Sinks), stopping at the
+// first failure. Runs on a helper thread while the processor reads on.
+PublishedCycle PublishSealed(const std::vector<TableSink*>& sinks) {
+  const Clock::time_point start = Clock::now();
+  PublishedCycle cycle;
+  for (TableSink* sink : sinks) {
+    const Clock::time_point sink_start = Clock::now();
+    Result<SinkCommit> commit = sink->Publish();
+    if (!commit) {
+      cycle.error = std::move(commit.error());
+      cycle.failed = sink;
+      break;
+    }
+    cycle.commits.push_back({sink, std::move(*commit), MillisSince(sink_start) / 1000});
+  }
+  cycle.millis = MillisSince(start);
+  return cycle;
+}
+
 class Processor final : public kafka::RebalanceHandler {
  public:
   Processor(const ProcessorOptions& options, const ProcessorHooks& hooks)
@@ -53,6 +88,8 @@ class Processor final : public kafka::RebalanceHandler {
         telemetry_(options.metrics) {}
 
   ~Processor() override {
+    // A commit in flight uses the sinks and the catalog: it ends first.
+    if (in_flight_.valid()) in_flight_.wait();
     // The consumer calls back into this object while it closes; close it first.
     failed_ = true;
     consumer_.reset();
@@ -82,7 +119,14 @@ class Processor final : public kafka::RebalanceHandler {
   // A message that is not a valid click, handled as options_.on_bad_record says.
   Status RouteBadRecord(const kafka::Record& record, const std::string& reason);
   // Commits every table; when one is fenced, drops all pending rows, re-reads and re-seeks.
+  // Settles the cycle in flight, then starts and settles one.
   Status CommitCycle();
+  // Pipelined commits: seals every table's pending rows at the current positions and publishes
+  // them on a helper thread, so reading goes on meanwhile. The previous cycle must be settled.
+  void StartCommitCycle();
+  // Waits for the cycle in flight, if any, and takes in its outcome as CommitCycle does. Every
+  // use of the sinks' tables or the catalog other than Append waits for it first.
+  Status SettleCommitCycle();
   Status Resync();
   // Picks up a new profiles snapshot; one that cannot be read never stops the stream: the last
   // good profiles (none at first: names and locations null) stay, with one warning per failure.
@@ -127,6 +171,7 @@ class Processor final : public kafka::RebalanceHandler {
   milliseconds retry_pause_ = kFirstRetryPause;
   ProcessorStats stats_;
   ProcessorTelemetry telemetry_;
+  std::future<PublishedCycle> in_flight_;  // the commit cycle being published, if any
 };
 
 Status Processor::Open() {
@@ -182,6 +227,13 @@ std::vector<TableSink*> Processor::Sinks() const {
 Result<std::vector<kafka::StartOffset>> Processor::OnPartitionsAssigned(
     std::span<const int32_t> partitions) {
   if (failed_) return Internal("the processor already stopped");
+  if (Status settled = SettleCommitCycle(); !settled) {
+    if (!NoteFailedCommit(settled.error())) {
+      failed_ = true;
+      return std::unexpected(settled.error());
+    }
+    resync_after_poll_ = true;  // no pause inside the consumer's callback
+  }
   std::vector<kafka::StartOffset> starts;
   for (TableSink* sink : Sinks()) CS_RETURN_IF_ERROR(sink->Reload(partitions));
   for (int32_t partition : partitions) {
@@ -330,36 +382,54 @@ Status Processor::RouteBadRecord(const kafka::Record& record, const std::string&
 }
 
 Status Processor::CommitCycle() {
-  const Clock::time_point start = Clock::now();
-  bool any = false;
+  CS_RETURN_IF_ERROR(SettleCommitCycle());
+  StartCommitCycle();
+  return SettleCommitCycle();
+}
+
+void Processor::StartCommitCycle() {
+  std::vector<TableSink*> sealed;
   for (TableSink* sink : Sinks()) {
-    const Clock::time_point sink_start = Clock::now();
-    Result<SinkCommit> commit = sink->Commit(positions_);
-    if (!commit) {
-      if (commit.error().code != ErrorCode::kConflict) {
-        Error error = commit.error().WithContext("committing to " + sink->name());
-        telemetry_.CommitFailed(error.message);
-        return std::unexpected(std::move(error));
-      }
-      // Fenced: another processor owns a partition now. The batch is gone; read on from what the
-      // tables record.
-      ++stats_.fenced_batches;
-      telemetry_.Fenced();
-      return Resync();
-    }
-    if (!commit->committed) continue;
-    telemetry_.Committed(*sink, *commit, MillisSince(sink_start) / 1000, sink == clicks_.get(),
-                         sink == dead_letters_.get());
-    any = true;
-    ++stats_.commits;
-    if (sink == clicks_.get()) stats_.committed_rows += commit->rows;
-    if (sink == dead_letters_.get()) stats_.dead_letters += commit->rows;
-    if (sink == enriched_.get()) stats_.enriched_rows += commit->rows;
+    if (sink->Seal(positions_)) sealed.push_back(sink);
   }
   last_commit_ = Clock::now();
+  telemetry_.Sealed();
+  if (sealed.empty()) {  // nothing to commit, and nothing in flight
+    telemetry_.CycleCommitted();
+    if (profiles_) RefreshProfiles();
+    return;
+  }
+  in_flight_ = std::async(std::launch::async,
+                          [sealed = std::move(sealed)] { return PublishSealed(sealed); });
+}
+
+Status Processor::SettleCommitCycle() {
+  if (!in_flight_.valid()) return Ok();
+  PublishedCycle cycle = in_flight_.get();
+  for (const PublishedCycle::Commit& done : cycle.commits) {
+    done.sink->Settle(done.commit);
+    telemetry_.Committed(*done.sink, done.commit, done.seconds, done.sink == clicks_.get(),
+                         done.sink == dead_letters_.get());
+    ++stats_.commits;
+    if (done.sink == clicks_.get()) stats_.committed_rows += done.commit.rows;
+    if (done.sink == dead_letters_.get()) stats_.dead_letters += done.commit.rows;
+    if (done.sink == enriched_.get()) stats_.enriched_rows += done.commit.rows;
+  }
+  if (cycle.error) {
+    if (cycle.error->code != ErrorCode::kConflict) {
+      Error error = cycle.error->WithContext("committing to " + cycle.failed->name());
+      telemetry_.CommitFailed(error.message);
+      return std::unexpected(std::move(error));
+    }
+    // Fenced: another processor owns a partition now. The batch is gone, and so is what was read
+    // meanwhile; read on from what the tables record.
+    ++stats_.fenced_batches;
+    telemetry_.Fenced();
+    return Resync();
+  }
   telemetry_.CycleCommitted();
-  if (any) {
-    stats_.last_commit_ms = MillisSince(start);
+  if (!cycle.commits.empty()) {
+    stats_.last_commit_ms = cycle.millis;
     // For lag tools only; the tables stay the source of truth.
     std::vector<std::pair<int32_t, int64_t>> done;
     for (const auto& [partition, position] : positions_) {
@@ -431,6 +501,10 @@ void Processor::RefreshProfiles() {
 }
 
 Status Processor::Resync() {
+  // Everything is read again from the tables' records: a cycle still in flight (none on the
+  // paths that lead here) only has to end.
+  if (in_flight_.valid()) in_flight_.wait();
+  in_flight_ = {};
   for (TableSink* sink : Sinks()) sink->DropPending();
   std::vector<int32_t> partitions;
   for (const auto& [partition, position] : positions_) partitions.push_back(partition);
@@ -454,7 +528,7 @@ bool Processor::ReachedEnds() const {
 }
 
 bool Processor::CaughtUp() const {
-  if (!ReachedEnds()) return false;
+  if (!ReachedEnds() || in_flight_.valid()) return false;
   for (TableSink* sink : Sinks()) {
     if (sink->pending_rows() > 0) return false;
   }
@@ -518,7 +592,12 @@ Result<ProcessorStats> Processor::Run() {
         pending_rows >= options_.max_pending_rows || pending_bytes >= options_.max_pending_bytes ||
         (options_.until_caught_up && ReachedEnds())) {
       const int64_t commits_before = stats_.commits;
-      if (Status committed = CommitCycle(); !committed) {
+      // The previous cycle settles and this one is published while reading goes on; the last one
+      // of --until-caught-up settles at once.
+      Status committed = SettleCommitCycle();
+      if (committed) StartCommitCycle();
+      if (committed && options_.until_caught_up && ReachedEnds()) committed = SettleCommitCycle();
+      if (!committed) {
         Status recovered = RecoverFromFailedCommit(committed.error());
         if (!recovered) return fail(recovered.error());
         last_commit_ = Clock::now();  // the re-read batch gets a whole interval

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <utility>
 
 #include "events/dead_letter_reason.h"
 
@@ -43,7 +44,7 @@ void ProcessorTelemetry::Routed(int32_t partition, std::optional<int64_t> kafka_
 void ProcessorTelemetry::DeadLetter(int32_t partition, std::string_view error,
                                     std::optional<int64_t> kafka_ms) {
   if (!metrics_) return;
-  ++dead_letter_reasons_[events::DeadLetterReason(error)];
+  ++reading_.dead_letter_reasons[events::DeadLetterReason(error)];
   Routed(partition, kafka_ms);
 }
 
@@ -58,18 +59,27 @@ void ProcessorTelemetry::Committed(const TableSink& sink, const SinkCommit& comm
   metrics_->TableTotals(sink.name(), total("total-data-files"), total("total-records"),
                         total("total-files-size"));
   if (clicks) {
-    metrics_->Visible(sink.name(), event_us_, kafka_ms_, NowMicros());
-    event_us_.clear();
-    kafka_ms_.clear();
+    metrics_->Visible(sink.name(), sealed_.event_us, sealed_.kafka_ms, NowMicros());
+    sealed_.event_us.clear();
+    sealed_.kafka_ms.clear();
   }
   if (dead_letters) {
-    for (const auto& [reason, rows] : dead_letter_reasons_) metrics_->DeadLetters(reason, rows);
-    dead_letter_reasons_.clear();
+    for (const auto& [reason, rows] : sealed_.dead_letter_reasons) {
+      metrics_->DeadLetters(reason, rows);
+    }
+    sealed_.dead_letter_reasons.clear();
+  }
+}
+
+void ProcessorTelemetry::Sealed() {
+  sealed_ = std::exchange(reading_, {});
+  for (PartitionClock& clock : clocks_) {
+    clock.oldest_sealed_ms = std::exchange(clock.oldest_pending_ms, std::nullopt);
   }
 }
 
 void ProcessorTelemetry::CycleCommitted() {
-  for (PartitionClock& clock : clocks_) clock.oldest_pending_ms.reset();
+  for (PartitionClock& clock : clocks_) clock.oldest_sealed_ms.reset();
 }
 
 void ProcessorTelemetry::Fenced() {
@@ -78,9 +88,8 @@ void ProcessorTelemetry::Fenced() {
 }
 
 void ProcessorTelemetry::Dropped() {
-  event_us_.clear();
-  kafka_ms_.clear();
-  dead_letter_reasons_.clear();
+  reading_ = {};
+  sealed_ = {};
   // The dropped messages are read again; until then they are the oldest not visible.
 }
 
@@ -110,7 +119,8 @@ void ProcessorTelemetry::Lag(int32_t partition, int64_t messages) {
   }
   // The oldest message read but not yet committed; when none is pending but more are in the log,
   // they were appended after the last one read.
-  std::optional<int64_t> since = clock.oldest_pending_ms;
+  std::optional<int64_t> since =
+      clock.oldest_sealed_ms ? clock.oldest_sealed_ms : clock.oldest_pending_ms;
   if (!since && messages > 0) since = clock.last_read_ms;
   const double seconds =
       since ? std::max(0.0, static_cast<double>(NowMicros() / 1000 - *since) / 1000.0) : 0.0;

@@ -18,8 +18,9 @@ namespace clickstream::pipeline {
 
 // What the processor tells its metrics (--metrics-addr), kept out of the processor's own code:
 // the per-row facts of the batch being built (event and Kafka times of clicks, dead-letter
-// categories, the oldest message per partition not yet visible) turn into metrics when the
-// batch commits and are forgotten when it is fenced. Every call does nothing without metrics.
+// categories, the oldest message per partition not yet visible) move to the sealed batch when it
+// is sealed, turn into metrics when it commits and are forgotten when it is fenced. Every call
+// does nothing without metrics.
 class ProcessorTelemetry {
  public:
   explicit ProcessorTelemetry(metrics::ProcessorMetrics* metrics) : metrics_(metrics) {}
@@ -40,8 +41,8 @@ class ProcessorTelemetry {
   // (the parser's error text).
   void Click(int32_t partition, int64_t event_us, std::optional<int64_t> kafka_ms) {
     if (!metrics_) return;
-    event_us_.push_back(event_us);
-    if (kafka_ms) kafka_ms_.push_back(*kafka_ms);
+    reading_.event_us.push_back(event_us);
+    if (kafka_ms) reading_.kafka_ms.push_back(*kafka_ms);
     Routed(partition, kafka_ms);
   }
   void DeadLetter(int32_t partition, std::string_view error, std::optional<int64_t> kafka_ms);
@@ -51,11 +52,14 @@ class ProcessorTelemetry {
     if (metrics_) metrics_->SkippedRecords(reason, 1);
   }
 
-  // `sink` committed a snapshot in `seconds`; `clicks` marks the clicks table, whose rows feed the
-  // freshness histograms, `dead_letters` the dead-letter table.
+  // The batch read so far was sealed for a commit (TableSink::Seal); what is read next is the
+  // next batch's.
+  void Sealed();
+  // `sink` committed the sealed batch's snapshot in `seconds`; `clicks` marks the clicks table,
+  // whose rows feed the freshness histograms, `dead_letters` the dead-letter table.
   void Committed(const TableSink& sink, const SinkCommit& commit, double seconds, bool clicks,
                  bool dead_letters);
-  // Every table committed: nothing read so far is pending anymore.
+  // Every table committed the sealed batch: none of it is pending anymore.
   void CycleCommitted();
   // A batch was fenced and dropped (or is about to be re-read): forget its facts.
   void Fenced();
@@ -77,16 +81,23 @@ class ProcessorTelemetry {
 
  private:
   struct PartitionClock {
-    std::optional<int64_t> oldest_pending_ms;  // Kafka time of the first message not yet visible
-    std::optional<int64_t> last_read_ms;       // Kafka time of the last message read
+    // Kafka times of the first message not yet visible: of the batch being read, of the sealed one
+    std::optional<int64_t> oldest_pending_ms;
+    std::optional<int64_t> oldest_sealed_ms;
+    std::optional<int64_t> last_read_ms;  // Kafka time of the last message read
+  };
+  // The facts of one batch's rows.
+  struct BatchFacts {
+    std::vector<int64_t> event_us;
+    std::vector<int64_t> kafka_ms;
+    std::map<std::string_view, int64_t> dead_letter_reasons;
   };
   void Routed(int32_t partition, std::optional<int64_t> kafka_ms);
 
   metrics::ProcessorMetrics* metrics_;
   std::chrono::milliseconds max_silence_{0};
-  std::vector<int64_t> event_us_;
-  std::vector<int64_t> kafka_ms_;
-  std::map<std::string_view, int64_t> dead_letter_reasons_;
+  BatchFacts reading_;                  // of the batch being read
+  BatchFacts sealed_;                   // of the sealed batch, being committed
   std::vector<PartitionClock> clocks_;  // by partition number
   std::unique_ptr<BrokerProbe> broker_probe_;
 };

@@ -54,9 +54,14 @@ struct TableSink::Impl {
   ColumnMapping mapping;  // the processor's rows -> the table's columns
   std::string group;
   std::string topic;
-  std::unique_ptr<iceberg::PartitionedWriter> writer;
-  std::vector<iceberg::DataFile> written;  // closed files of the pending batch
-  int64_t written_rows = 0;
+  std::unique_ptr<iceberg::PartitionedWriter> writer;  // the pending rows
+  // The sealed batch (Seal): its writer (swapped with `writer` at each Seal), whether it holds a
+  // batch, the records it is fenced on and the offsets it records.
+  std::unique_ptr<iceberg::PartitionedWriter> sealed;
+  bool has_sealed = false;
+  ExpectedOffsets expected;
+  std::map<int32_t, int64_t> moved;
+  std::vector<iceberg::DataFile> written;  // closed files of the sealed batch
   std::map<int32_t, std::optional<int64_t>> recorded;
 };
 
@@ -93,6 +98,8 @@ Result<std::unique_ptr<TableSink>> TableSink::Open(catalog::Catalog& catalog,
                                      std::move(topic));
   CS_ASSIGN_OR_RETURN(impl->writer,
                       iceberg::PartitionedWriter::Make(schema, spec, location, writer_options));
+  CS_ASSIGN_OR_RETURN(impl->sealed,
+                      iceberg::PartitionedWriter::Make(schema, spec, location, writer_options));
   return std::unique_ptr<TableSink>(new TableSink(std::move(impl)));
 }
 
@@ -110,7 +117,7 @@ Status TableSink::Append(std::span<const iceberg::Value> row) {
   return impl_->writer->Append(impl_->mapping.Apply(row));
 }
 
-int64_t TableSink::pending_rows() const { return impl_->writer->num_rows() + impl_->written_rows; }
+int64_t TableSink::pending_rows() const { return impl_->writer->num_rows(); }
 
 int64_t TableSink::pending_bytes() const { return impl_->writer->memory_bytes(); }
 
@@ -136,56 +143,67 @@ void TableSink::Forget(std::span<const int32_t> partitions) {
 }
 
 Result<SinkCommit> TableSink::Commit(const Positions& positions) {
-  if (pending_rows() == 0) return SinkCommit{};
-  ExpectedOffsets expected;
-  std::map<int32_t, int64_t> moved;
+  if (!Seal(positions)) return SinkCommit{};
+  CS_ASSIGN_OR_RETURN(SinkCommit commit, Publish());
+  Settle(commit);
+  return commit;
+}
+
+bool TableSink::Seal(const Positions& positions) {
+  if (pending_rows() == 0) return false;
+  impl_->expected.clear();
+  impl_->moved.clear();
   for (const auto& [partition, position] : positions) {
     if (!position) continue;
     std::optional<int64_t> record = recorded(partition);
     if (record && *position <= *record) continue;
-    expected[partition] = record;
-    moved[partition] = *position;
+    impl_->expected[partition] = record;
+    impl_->moved[partition] = *position;
   }
-  iceberg::AppendOptions append;
-  append.set_properties = KafkaOffsetProperties(impl_->group, impl_->topic, moved);
-  Result<std::vector<iceberg::DataFile>> files = impl_->writer->Close();
+  std::swap(impl_->writer, impl_->sealed);
+  impl_->has_sealed = true;
+  return true;
+}
+
+Result<SinkCommit> TableSink::Publish() {
+  Impl& impl = *impl_;
+  if (!impl.has_sealed) return SinkCommit{};
+  Result<std::vector<iceberg::DataFile>> files = impl.sealed->Close();
   if (!files) {
-    DropPending();  // a failed batch (disk full) leaves no file behind
+    DropSealed();  // a failed batch (disk full) leaves no file behind
     return std::unexpected(files.error());
   }
-  for (iceberg::DataFile& file : *files) {
-    impl_->written_rows += file.record_count;
-    impl_->written.push_back(std::move(file));
-  }
-  bool fenced = false;
-  append.condition = [&](const iceberg::TableMetadata& current) -> Status {
-    CS_ASSIGN_OR_RETURN(auto offsets, RecordedKafkaOffsets(current, impl_->group, impl_->topic));
-    Status fence = CheckExpectedOffsets(offsets, expected);
-    if (!fence) fenced = true;
-    return fence;
+  impl.written = std::move(*files);
+  iceberg::AppendOptions append;
+  append.set_properties = KafkaOffsetProperties(impl.group, impl.topic, impl.moved);
+  append.condition = [&impl](const iceberg::TableMetadata& current) -> Status {
+    CS_ASSIGN_OR_RETURN(auto offsets, RecordedKafkaOffsets(current, impl.group, impl.topic));
+    return CheckExpectedOffsets(offsets, impl.expected);
   };
-  Result<iceberg::Snapshot> snapshot = impl_->table.Append(impl_->written, append);
+  Result<iceberg::Snapshot> snapshot = impl.table.Append(impl.written, append);
   if (!snapshot) {
     if (snapshot.error().code == ErrorCode::kCommitStateUnknown) {
       // The commit may have landed and reference the files: they stay (an orphan at worst, for
       // remove-orphan-files); the caller re-reads the table to learn what it holds.
-      impl_->written.clear();
-      impl_->written_rows = 0;
-    } else {
-      // Otherwise Table::Append committed nothing, fenced or not: the batch's files go too.
-      DropPending();
+      impl.written.clear();
     }
+    // Otherwise Table::Append committed nothing, fenced or not: the batch's files go too.
+    DropSealed();
     return std::unexpected(snapshot.error());
   }
-  for (const auto& [partition, record] : expected)
-    impl_->recorded[partition] = positions.at(partition);
-  SinkCommit commit{true, impl_->written_rows};
-  commit.files = static_cast<int64_t>(impl_->written.size());
-  for (const iceberg::DataFile& file : impl_->written) commit.bytes += file.file_size_in_bytes;
-  commit.summary = snapshot->summary;
-  impl_->written.clear();
-  impl_->written_rows = 0;
+  SinkCommit commit{.committed = true, .summary = snapshot->summary, .records = impl.moved};
+  for (const iceberg::DataFile& file : impl.written) {
+    commit.rows += file.record_count;
+    commit.bytes += file.file_size_in_bytes;
+  }
+  commit.files = static_cast<int64_t>(impl.written.size());
+  impl.written.clear();
+  impl.has_sealed = false;
   return commit;
+}
+
+void TableSink::Settle(const SinkCommit& commit) {
+  for (const auto& [partition, next] : commit.records) impl_->recorded[partition] = next;
 }
 
 Status TableSink::ResetOffsets(const std::map<int32_t, int64_t>& starts) {
@@ -200,9 +218,14 @@ Status TableSink::ResetOffsets(const std::map<int32_t, int64_t>& starts) {
 
 void TableSink::DropPending() {
   impl_->writer->Abort();
+  DropSealed();
+}
+
+void TableSink::DropSealed() {
+  impl_->sealed->Abort();
   for (const iceberg::DataFile& file : impl_->written) io::DeleteQuietly(file.file_path);
   impl_->written.clear();
-  impl_->written_rows = 0;
+  impl_->has_sealed = false;
 }
 
 }  // namespace clickstream::pipeline

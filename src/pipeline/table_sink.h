@@ -27,6 +27,8 @@ struct SinkCommit {
   // The new snapshot's summary (Iceberg spec "Snapshots": total-data-files, total-records, ...).
   std::map<std::string, std::string> summary = {};
   int64_t bytes = 0;  // their size
+  // The next offsets it recorded, per partition that moved (what Settle takes as the records).
+  std::map<int32_t, int64_t> records = {};
 };
 
 // One table the processor writes: the rows buffered for the next commit and, per assigned Kafka
@@ -73,20 +75,34 @@ class TableSink {
   // one of the partitions on; the pending rows are dropped, their files deleted, and Reload is
   // needed before reading on. After any other error the pending rows are gone too and Reload is
   // needed before reading on; the files are deleted unless the commit's outcome is unknown
-  // (kCommitStateUnknown: it may have landed, so they stay).
+  // (kCommitStateUnknown: it may have landed, so they stay). Seal, Publish and Settle in a row.
   Result<SinkCommit> Commit(const Positions& positions);
+
+  // Commit in three steps, so that reading goes on while a batch is committed (the processor's
+  // pipelined commits). Seal takes the pending rows and the offsets `positions` gives them out
+  // of the sink: Append starts the next batch at once. False when nothing is pending; at most one
+  // batch is sealed at a time. Publish commits the sealed batch, with Commit's outcomes; it may
+  // run on another thread while the owner only calls Append, pending_rows, pending_bytes,
+  // recorded and Accepts (it touches neither the pending rows nor the records). Settle takes a
+  // published commit's offsets as the table's records.
+  bool Seal(const Positions& positions);
+  Result<SinkCommit> Publish();
+  void Settle(const SinkCommit& commit);
 
   // Records `starts` as the next offsets of their partitions (--reset-offsets after the topic was
   // re-created), in one metadata update without a snapshot, fenced on the records this sink read:
   // kConflict when another processor moved one of them on meanwhile.
   Status ResetOffsets(const std::map<int32_t, int64_t>& starts);
 
-  // Forgets the pending rows and deletes their files (after another table's commit was fenced).
+  // Forgets the pending and the sealed rows and deletes their files (after another table's commit
+  // was fenced). Not while a Publish runs.
   void DropPending();
 
  private:
   struct Impl;
   explicit TableSink(std::unique_ptr<Impl> impl);
+  // Forgets the sealed batch and deletes its files.
+  void DropSealed();
   std::unique_ptr<Impl> impl_;
   std::string name_;
 };

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <filesystem>
+#include <future>
 #include <string>
 
 #include "catalog/sqlite_catalog.h"
@@ -114,6 +115,56 @@ TEST_F(TableSinkTest, StaleWriterIsFencedAndItsFilesNeverBecomeVisible) {
   auto stale = owner->Commit({{0, 6}});
   ASSERT_FALSE(stale.has_value());
   EXPECT_EQ(stale.error().code, ErrorCode::kConflict);
+}
+
+TEST_F(TableSinkTest, AppendsGoOnWhileTheSealedBatchIsPublishedOnAnotherThread) {
+  auto sink = Open();
+  const int32_t partitions[] = {0};
+  ASSERT_TRUE(sink->Reload(partitions).has_value());
+  EXPECT_FALSE(sink->Seal({{0, 0}}));  // nothing pending
+  AppendClicks(*sink, 5);
+  ASSERT_TRUE(sink->Seal({{0, 5}}));
+  EXPECT_EQ(sink->pending_rows(), 0);
+  auto published = std::async(std::launch::async, [&sink] { return sink->Publish(); });
+  AppendClicks(*sink, 3);  // the next batch, read meanwhile
+  Result<SinkCommit> commit = published.get();
+  ASSERT_TRUE(commit.has_value()) << commit.error().message;
+  EXPECT_EQ(commit->rows, 5);
+  EXPECT_EQ(commit->records, (std::map<int32_t, int64_t>{{0, 5}}));
+  EXPECT_EQ(sink->recorded(0), std::nullopt);  // until it is settled
+  sink->Settle(*commit);
+  EXPECT_EQ(sink->recorded(0), 5);
+  EXPECT_EQ(sink->pending_rows(), 3);
+
+  auto next = sink->Commit({{0, 8}});
+  ASSERT_TRUE(next.has_value()) << next.error().message;
+  EXPECT_EQ(next->rows, 3);
+  auto table = iceberg::Table::Load(*catalog_, {"website", "clicks"});
+  ASSERT_TRUE(table.has_value());
+  auto files = table->CurrentFiles();
+  ASSERT_TRUE(files.has_value());
+  EXPECT_EQ(files->size(), 2u);
+  auto offsets = RecordedKafkaOffsets(table->metadata(), "group", "topic");
+  ASSERT_TRUE(offsets.has_value());
+  EXPECT_EQ(*offsets, (std::map<int32_t, int64_t>{{0, 8}}));
+}
+
+TEST_F(TableSinkTest, DropPendingForgetsTheSealedBatchToo) {
+  auto sink = Open();
+  const int32_t partitions[] = {0};
+  ASSERT_TRUE(sink->Reload(partitions).has_value());
+  AppendClicks(*sink, 4);
+  ASSERT_TRUE(sink->Seal({{0, 4}}));
+  AppendClicks(*sink, 2);
+  sink->DropPending();
+  EXPECT_EQ(sink->pending_rows(), 0);
+  auto publish = sink->Publish();
+  ASSERT_TRUE(publish.has_value());
+  EXPECT_FALSE(publish->committed);
+  EXPECT_EQ(ParquetFiles(), 0u);
+  auto table = iceberg::Table::Load(*catalog_, {"website", "clicks"});
+  ASSERT_TRUE(table.has_value());
+  EXPECT_FALSE(table->metadata().current_snapshot_id.has_value());
 }
 
 TEST_F(TableSinkTest, RefusesATableWithOtherColumns) {
