@@ -291,6 +291,9 @@ class BatchWriter:
         self.query_id = None
         self.committed = {}  # table -> last batch id committed by this query
         self.dead_letters_last_batch = False
+        # (batch id, messages) of the newest batch written; messages is None when unknown (a
+        # replay). Spark's own numInputRows counts a batch read twice twice.
+        self.last_batch = None
 
     def query_id_of_checkpoint(self):
         """Spark's query id, which the checkpoint's metadata file holds from the query's start."""
@@ -327,41 +330,46 @@ class BatchWriter:
         self.committed[table] = batch_id
 
     def parsed(self, batch):
-        """The parsed batch and an Observation that counts its dead letters (`bad`) once an action
-        has run over it. The observation also keeps the filters on `error` above the parse: pushed
+        """The parsed batch and an Observation that counts its messages (`rows`) and dead letters
+        (`bad`) once an action has run over it. The observation also keeps the filters on `error` above the parse: pushed
         below it, Spark inlines the parse's projections into the filter and computes them over and
         over (hundreds of times slower, bench/spark_parse_bench.py)."""
         from pyspark.sql import Observation
         from pyspark.sql import functions as F
 
         counts = Observation()
-        df = parse_clicks(batch, self.args.event_time_zone).observe(counts, F.count("error").alias("bad"))
+        df = parse_clicks(batch, self.args.event_time_zone).observe(
+            counts, F.count(F.lit(1)).alias("rows"), F.count("error").alias("bad")
+        )
         return df, counts
 
     def __call__(self, batch, batch_id):
         if self.query_id is None:
             self.query_id = self.query_id_of_checkpoint()
         write = self.write_cached if self.dead_letters_last_batch else self.write_in_one_pass
-        bad = write(batch, batch_id)
+        rows, bad = write(batch, batch_id)
+        self.last_batch = (batch_id, rows)
         if bad is not None:
             self.dead_letters_last_batch = bad > 0
 
     def write_in_one_pass(self, batch, batch_id):
         """Clicks in one pass that counts the dead letters; a second pass only when there are some
-        (or when the clicks were written before: a replay). Returns the count, or None if unknown."""
-        bad = None
+        (or when the clicks were written before: a replay). Returns the counts of messages and dead
+        letters, each None if unknown."""
+        rows = bad = None
         if not self.holds(self.args.table, batch_id):
             parsed, counts = self.parsed(batch)
             self.append(clicks_of(self.spark, parsed, self.args), self.args.table, batch_id)
-            bad = counts.get["bad"]
+            rows, bad = counts.get["rows"], counts.get["bad"]
         if bad != 0 and not self.holds(self.args.dlq_table, batch_id):
             parsed, _ = self.parsed(batch)
             self.append(dead_letters_of(parsed), self.args.dlq_table, batch_id)
-        return bad
+        return rows, bad
 
     def write_cached(self, batch, batch_id):
         """Both appends from one parse, cached narrow (the raw bytes of dead letters only): cheaper
-        than two passes while the topic keeps sending dead letters. Returns their count."""
+        than two passes while the topic keeps sending dead letters. Returns the counts of messages
+        and dead letters."""
         from pyspark import StorageLevel
         from pyspark.sql import functions as F
 
@@ -376,7 +384,7 @@ class BatchWriter:
             dead_letters = dead_letters_of(parsed)
             if not self.holds(self.args.dlq_table, batch_id):
                 self.append(dead_letters, self.args.dlq_table, batch_id)
-            return dead_letters.count()
+            return parsed.count(), dead_letters.count()
         finally:
             parsed.unpersist()
 
@@ -421,7 +429,7 @@ def query_checkpoint(args):
     return os.path.join(args.checkpoint, "query")
 
 
-def start_query(spark, args):
+def start_query(spark, args, batch_writer):
     """Starts the one query: the topic read once, each micro-batch parsed once (BatchWriter)."""
     source = (
         spark.readStream.format("kafka")
@@ -433,7 +441,7 @@ def start_query(spark, args):
         .load()
     )
     writer = (
-        source.writeStream.foreachBatch(BatchWriter(spark, args))
+        source.writeStream.foreachBatch(batch_writer)
         .option("checkpointLocation", query_checkpoint(args))
         .queryName("clicks")
     )
@@ -449,7 +457,8 @@ def run(spark, args, stop=None):
     set, and stops it; returns 0, or 1 after printing why the query failed."""
     stop = stop or threading.Event()
     create_tables(spark, args)
-    queries = [start_query(spark, args)]
+    writer = BatchWriter(spark, args)
+    queries = [start_query(spark, args, writer)]
     failed = None
     while not stop.is_set() and any(q.isActive for q in queries):
         stop.wait(0.5)
@@ -460,7 +469,10 @@ def run(spark, args, stop=None):
             failed = q.exception()
         progress = q.lastProgress
         if progress:
-            print(f"{q.name}: last batch {progress['batchId']}, {progress['numInputRows']} rows", file=sys.stderr)
+            rows = progress["numInputRows"]
+            if writer.last_batch and writer.last_batch[0] == progress["batchId"] and writer.last_batch[1] is not None:
+                rows = writer.last_batch[1]
+            print(f"{q.name}: last batch {progress['batchId']}, {rows} rows", file=sys.stderr)
     if failed is not None:
         print(f"error: streaming query failed: {failed}", file=sys.stderr)
         return 1

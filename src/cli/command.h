@@ -1,6 +1,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <string>
 
 #include "common/result.h"
@@ -30,7 +31,10 @@ inline constexpr int kExitUsage = 2;
 
 // Prints `error` as one line on stderr and returns the exit code it maps to: 2 for kUsage only,
 // 1 for every other error (DESIGN.md: 2 is never a problem found at run time).
-int ReportError(const Error& error);
+inline int ReportError(const Error& error) {
+  std::fprintf(stderr, "clickstream: %s\n", error.message.c_str());
+  return error.code == ErrorCode::kUsage ? kExitUsage : kExitFailure;
+}
 
 // `result` with a kInvalidArgument error turned into kUsage: for calls whose only input is the
 // command line (a table name, the SQL text), so a bad argument exits with 2.

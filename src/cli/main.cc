@@ -7,11 +7,6 @@
 
 namespace clickstream::cli {
 
-int ReportError(const Error& error) {
-  std::cerr << "clickstream: " << error.message << "\n";
-  return error.code == ErrorCode::kUsage ? kExitUsage : kExitFailure;
-}
-
 namespace {
 
 int Main(int argc, char** argv) {

@@ -2,29 +2,20 @@
 // guarantee"). Flags and output only; the work is pipeline::RunProcessor.
 #include <cstdio>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "catalog/identifier.h"
-#include "catalog/open_catalog.h"
+#include "cli/background_maintenance.h"
 #include "cli/command.h"
-#include "cli/maintenance_actions.h"
 #include "cli/stop_signals.h"
 #include "events/event_time.h"
-#include "maintenance/maintainer.h"
 #include "metrics/metrics_server.h"
 #include "metrics/processor_metrics.h"
 #include "pipeline/processor.h"
 
 namespace clickstream::cli {
 namespace {
-
-constexpr std::chrono::milliseconds kMaintenanceLockWait{2000};
-// How long one maintenance task may run before /healthz calls the processor stuck.
-constexpr std::chrono::minutes kMaintenanceMaxSilence{15};
-// How often each table's health gauges are measured while the stream runs.
-constexpr std::chrono::seconds kHealthInterval{60};
 
 struct ProcessFlags {
   std::string topic = "user_clicks";
@@ -68,57 +59,6 @@ void PrintProgress(const pipeline::ProcessorStats& stats, int64_t& last_consumed
       static_cast<long long>(stats.lag), stats.assigned_partitions, stats.last_commit_ms,
       stats.last_client_error.empty() ? "" : " - kafka: ", stats.last_client_error.c_str());
 }
-
-// Table maintenance between commits, on a catalog connection of its own that never waits long
-// for a lock: a busy catalog postpones maintenance, not the stream. The connection opens at the
-// first pause (the processor has created the tables by then) and is retried at the next one.
-// With --metrics-addr, the runs are counted and /healthz knows that a long task is not a stall.
-class BackgroundMaintenance {
- public:
-  BackgroundMaintenance(std::string catalog_uri, std::vector<catalog::TableIdentifier> tables,
-                        metrics::ProcessorMetrics* metrics)
-      : catalog_uri_(std::move(catalog_uri)), tables_(std::move(tables)), metrics_(metrics) {}
-
-  void RunCycle(std::chrono::milliseconds budget) {
-    if (metrics_) {
-      metrics_->health().Beat("processor", kMaintenanceMaxSilence, "maintaining the tables");
-    }
-    if (!maintainer_) {
-      catalog::CatalogOptions options = catalog::CatalogOptionsFromEnvironment();
-      options.sqlite.busy_timeout = kMaintenanceLockWait;
-      options.sqlite.create_if_missing = false;
-      Result<std::unique_ptr<catalog::Catalog>> opened =
-          catalog::OpenCatalog(catalog_uri_, options);
-      if (!opened.has_value()) return;  // busy or unreachable now; the next pause tries again
-      catalog_ = std::move(*opened);
-      maintainer_.emplace(*catalog_);
-    }
-    const std::vector<maintenance::MaintenanceAction> actions =
-        maintainer_->RunCycle(tables_, budget);
-    for (const auto& action : actions) {
-      if (action.changed || !action.ok) {
-        std::fprintf(stderr, "process: maintain %s\n", maintenance::ActionText(action).c_str());
-      }
-    }
-    if (!metrics_) return;
-    RecordMaintenance(actions, metrics_->maintenance());
-    // Measuring reads the current manifests: once a minute, one table per pause.
-    const auto now = std::chrono::steady_clock::now();
-    if (now >= next_health_) {
-      RecordHealth(*catalog_, tables_[health_table_++ % tables_.size()], metrics_->maintenance());
-      next_health_ = now + kHealthInterval / tables_.size();
-    }
-  }
-
- private:
-  std::string catalog_uri_;
-  std::vector<catalog::TableIdentifier> tables_;
-  metrics::ProcessorMetrics* metrics_;
-  std::unique_ptr<catalog::Catalog> catalog_;
-  std::optional<maintenance::Maintainer> maintainer_;
-  std::chrono::steady_clock::time_point next_health_;
-  size_t health_table_ = 0;
-};
 
 Status Process(const ProcessFlags& flags, const GlobalOptions& globals) {
   pipeline::ProcessorOptions options;
@@ -171,7 +111,7 @@ Status Process(const ProcessFlags& flags, const GlobalOptions& globals) {
   BackgroundMaintenance maintenance(globals.catalog, std::move(maintained), options.metrics);
   if (!flags.no_maintain) {
     hooks.between_commits = [&maintenance](std::chrono::milliseconds budget) {
-      maintenance.RunCycle(budget);
+      maintenance.Request(budget);
     };
   }
   const auto start = std::chrono::steady_clock::now();

@@ -607,7 +607,6 @@ Result<ProcessorStats> Processor::Run() {
       if (options_.until_caught_up && CaughtUp()) break;  // not fenced: all committed
       // Half an interval: the rest absorbs a slow commit, so freshness stays near one interval.
       hooks_.between_commits(options_.commit_interval / 2);
-      telemetry_.Beat();  // the hook may have widened the health watch for a long task
     }
     if (Clock::now() >= next_progress) {
       UpdateLag();

@@ -91,9 +91,9 @@ struct ProcessorHooks {
   std::function<void(const ProcessorStats&)> on_progress = [](const ProcessorStats&) {};
   // A condition the user should know of that does not stop the processor (one sentence).
   std::function<void(const std::string&)> on_warning = [](const std::string&) {};
-  // Called after each commit cycle of the stream with the time it may take without delaying the
-  // next commit: table maintenance runs here, between the processor's own commits (DESIGN.md
-  // "Table maintenance").
+  // Called after each commit cycle of the stream with the time table maintenance may take
+  // without falling behind the next commit (DESIGN.md "Table maintenance"). Reading waits for it:
+  // `process` hands the cycle to a thread of its own and returns at once.
   std::function<void(std::chrono::milliseconds budget)> between_commits =
       [](std::chrono::milliseconds) {};
 };

@@ -120,13 +120,16 @@ def test_a_replayed_batch_is_written_once_and_a_new_one_is_written(kafka_broker,
     )
     writer = click_processor.BatchWriter(session, args)
     writer(batch, 0)  # the availableNow run committed batch 0 to both tables
+    assert writer.last_batch == (0, None)  # not read: its size is unknown
     assert jp.table_multiset(db, wh, "website.clicks") == before
     assert jp.table_multiset(db, wh, "website.clicks_dlq", ("error",)) == dlq_before
     writer(batch, 1)  # one pass for the click, a second for the dead letter it counted
+    assert writer.last_batch == (1, 2)  # two messages, though read twice
     after = jp.table_multiset(db, wh, "website.clicks")
     assert len(after) == len(before) + 1 and ("user_x", "/replay") in {r[:2] for r in after}
     assert len(jp.table_multiset(db, wh, "website.clicks_dlq", ("error",))) == len(dlq_before) + 1
     writer(batch, 2)  # after a batch with dead letters: parsed once, cached for both appends
+    assert writer.last_batch == (2, 2)
     assert len(jp.table_multiset(db, wh, "website.clicks")) == len(before) + 2
     assert len(jp.table_multiset(db, wh, "website.clicks_dlq", ("error",))) == len(dlq_before) + 2
     writer(batch.limit(1), 3)  # a clean batch: no dead-letter commit, and one pass again after it
