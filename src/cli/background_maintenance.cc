@@ -38,7 +38,7 @@ BackgroundMaintenance::~BackgroundMaintenance() {
 void BackgroundMaintenance::Request(std::chrono::milliseconds budget) {
   {
     std::lock_guard lock(mutex_);
-    if (running_ || requested_) return;
+    if (requested_) return;
     requested_ = budget;
   }
   changed_.notify_all();

@@ -33,7 +33,7 @@ class BackgroundMaintenance {
   BackgroundMaintenance& operator=(const BackgroundMaintenance&) = delete;
 
   // Asks for one cycle that starts no task after `budget`; returns at once. Asked while a cycle
-  // runs, it is ignored: the next commit asks again.
+  // runs, the next cycle starts when it ends (commits that come faster than cycles share one).
   void Request(std::chrono::milliseconds budget);
   // Blocks until no cycle is asked for or running.
   void WaitIdle();
