@@ -2,7 +2,7 @@
 fresh website.clicks until caught up; events/s and peak memory per engine.
 
     .venv/bin/python bench/engines_drain.py [--events 2000000] [--engines cpp,spark,spark-seed,flink]
-        [--lakehouse]
+        [--lakehouse] [--bad-ratio 0.01]
 
 Starts its own broker (scripts/kafka on free ports, data under bench/out/), fills the topic once
 with `clickstream produce` (or the Python producer when the binary is missing), then runs, one
@@ -13,7 +13,9 @@ after the other on the same topic:
          (one query, from_json + to_timestamp, no dead-letter table; same jars, master, memory)
   flink  ./scripts/flink-pipeline --until-caught-up            (MiniCluster, parallelism 2, 1g heap)
 Each engine's wall time runs from process start to exit (JVM start-up included) and is checked
-against the table: the run counts only if website.clicks then holds exactly N rows. Peak memory
+against the tables: the run counts only if website.clicks then holds exactly N rows (with
+--bad-ratio, if clicks and clicks_dlq hold N together; the plain job, which drops what it cannot
+parse, if clicks holds at most N). Peak memory
 is the largest sum of RSS over the engine's process tree, sampled every 100 ms; CPU seconds are
 the tree's user + system time (steadier than wall time when others share the cores).
 An engine whose prerequisites are missing is reported as skipped with the reason.
@@ -133,9 +135,26 @@ def drop_tables(catalog):
             catalog.drop_table(name)
 
 
-def table_rows(catalog):
-    snapshot = catalog.load_table("website.clicks").current_snapshot()
+def table_rows(catalog, table="website.clicks"):
+    """Rows of `table`; 0 when it or its snapshot is missing."""
+    if not catalog.table_exists(table):
+        return 0
+    snapshot = catalog.load_table(table).current_snapshot()
     return int(snapshot.summary["total-records"]) if snapshot else 0
+
+
+# Engines that route every message that is not a valid click to website.clicks_dlq.
+WITH_DEAD_LETTERS = ("cpp", "spark")
+
+
+def rows_check(name, catalog, events):
+    """(clicks rows, dead letters, valid): an engine with a dead-letter table must hold every event
+    in exactly one of the two tables; the plain job, which has none, at most every event."""
+    rows = table_rows(catalog)
+    dead = table_rows(catalog, "website.clicks_dlq")
+    if name in WITH_DEAD_LETTERS:
+        return rows, dead, rows + dead == events
+    return rows, dead, 0 < rows <= events
 
 
 def engine_command(name, broker, topic, lake, binary, services=None):
@@ -178,19 +197,22 @@ def engine_command(name, broker, topic, lake, binary, services=None):
     raise ValueError(name)
 
 
-def fill_topic(broker, topic, events, partitions, binary):
-    """Writes `events` generated events to a new topic; returns seconds taken."""
+def fill_topic(broker, topic, events, partitions, binary, bad_ratio=0.0):
+    """Writes `events` generated events (a `bad_ratio` share malformed) to a new topic; returns
+    seconds taken."""
     start = time.monotonic()
     if binary.exists():
         env = dict(os.environ, CLICKSTREAM_BROKERS=broker.bootstrap)
         proc = subprocess.run(
             [str(binary), "produce", "--topic", topic, "--events", str(events), "--partitions",
-             str(partitions), "--seed", "1", "--rate", "0"],
+             str(partitions), "--seed", "1", "--rate", "0", "--bad-ratio", str(bad_ratio)],
             capture_output=True, text=True, env=env,
         )
         if proc.returncode != 0:
             raise SystemExit(f"produce failed: {proc.stderr.strip()}")
     else:
+        if bad_ratio:
+            raise SystemExit("--bad-ratio needs the clickstream binary (build it first)")
         messages, _, _ = jp.make_messages(events, seed=1)
         jp.produce(broker.bootstrap, topic, messages, partitions=partitions)
     return time.monotonic() - start
@@ -203,6 +225,10 @@ def main():
     parser.add_argument("--engines", default="cpp,spark,spark-seed,flink")
     parser.add_argument("--lakehouse", action="store_true",
                         help="write through the REST catalog to S3 (private scripts/lakehouse services)")
+    parser.add_argument("--bad-ratio", type=float, default=0.0,
+                        help="share of malformed messages in the topic (clickstream produce's "
+                             "--bad-ratio); engines with a dead-letter table must hold each event "
+                             "in clicks or clicks_dlq")
     parser.add_argument(
         "--binary", type=pathlib.Path,
         default=pathlib.Path(os.environ.get("CLICKSTREAM_BINARY", ROOT / "build" / "clickstream")),
@@ -213,14 +239,14 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     results = {"events": args.events, "partitions": args.partitions, "lakehouse": args.lakehouse,
-               "engines": {}}
+               "bad_ratio": args.bad_ratio, "engines": {}}
     services_context = (Lakehouse(work / "lakehouse", storage="s3") if args.lakehouse
                         else contextlib.nullcontext())
     with Broker(work / "kafka") as broker, services_context as services:
         topic = "bench_clicks"
-        seconds = fill_topic(broker, topic, args.events, args.partitions, args.binary)
-        print(f"topic {topic}: {args.events} events in {args.partitions} partitions ({seconds:.1f} s)",
-              file=sys.stderr)
+        seconds = fill_topic(broker, topic, args.events, args.partitions, args.binary, args.bad_ratio)
+        print(f"topic {topic}: {args.events} events in {args.partitions} partitions, bad ratio "
+              f"{args.bad_ratio} ({seconds:.1f} s)", file=sys.stderr)
         for name in args.engines.split(","):
             lake = work / name
             lake.mkdir()
@@ -233,28 +259,31 @@ def main():
                 drop_tables(open_catalog(lake, services))
             print(f"{name}: draining ...", file=sys.stderr)
             code, secs, peak, cpu = run_measured(cmd, {**os.environ, **env}, lake / "run.log")
-            rows = table_rows(open_catalog(lake, services)) if code == 0 else 0
+            rows, dead, valid = (rows_check(name, open_catalog(lake, services), args.events)
+                                 if code == 0 else (0, 0, False))
             entry = {
                 "exit_code": code,
                 "seconds": round(secs, 2),
                 "rows": rows,
+                "dead_letters": dead,
                 "events_per_second": round(args.events / secs) if code == 0 else None,
                 "peak_rss_mib": round(peak / 2**20),
                 "cpu_seconds": round(cpu, 1),
-                "valid": code == 0 and rows == args.events,
+                "valid": valid,
                 "log": str(lake / "run.log"),
             }
             results["engines"][name] = entry
             print(f"{name}: {entry}", file=sys.stderr)
 
     cpp = results["engines"].get("cpp", {})
-    print(f"| engine | events | seconds | events/s | CPU seconds | peak RSS (MiB) | rows check |")
+    print(f"| engine | events | seconds | events/s | CPU seconds | peak RSS (MiB) | rows (dead letters) check |")
     print(f"| --- | --- | --- | --- | --- | --- | --- |")
     for name, e in results["engines"].items():
         if "skipped" in e:
             print(f"| {name} | skipped: {e['skipped']} | | | | | |")
             continue
-        check = "ok" if e["valid"] else f"FAILED (exit {e['exit_code']}, {e['rows']} rows)"
+        check = (f"{e['rows']} ({e['dead_letters']}) ok" if e["valid"]
+                 else f"FAILED (exit {e['exit_code']}, {e['rows']} rows, {e['dead_letters']} dead letters)")
         print(f"| {name} | {args.events} | {e['seconds']} | {e['events_per_second']} | {e['cpu_seconds']} | {e['peak_rss_mib']} | {check} |")
     if cpp.get("valid"):
         for name in ("spark", "spark-seed", "flink"):

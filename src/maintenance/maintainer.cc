@@ -69,7 +69,8 @@ std::string_view TaskName(MaintenanceTask task) {
   return "unknown";
 }
 
-Result<TableSignals> ReadSignals(const iceberg::TableMetadata& metadata, int64_t now_ms) {
+Result<TableSignals> ReadSignals(const iceberg::TableMetadata& metadata, int64_t now_ms,
+                                 std::optional<int64_t> rewrite_base_snapshot) {
   TableSignals signals;
   signals.expirable_snapshots =
       static_cast<int64_t>(iceberg::PlanExpiry(metadata, {}, now_ms).expired.size());
@@ -78,11 +79,12 @@ Result<TableSignals> ReadSignals(const iceberg::TableMetadata& metadata, int64_t
   signals.current_snapshot_id = current->snapshot_id;
   signals.total_data_files = SummaryLong(*current, "total-data-files");
   for (const iceberg::Snapshot* s : iceberg::MainBranchHistory(metadata)) {
+    if (s->snapshot_id == rewrite_base_snapshot) break;
     auto op = s->summary.find("operation");
     bool rewrite = op != s->summary.end() && op->second == "replace" &&
                    SummaryLong(*s, "added-data-files") > 0;
-    if (rewrite) break;
-    signals.appended_files_since_rewrite += SummaryLong(*s, "added-data-files");
+    if (rewrite && !rewrite_base_snapshot) break;
+    if (!rewrite) signals.appended_files_since_rewrite += SummaryLong(*s, "added-data-files");
   }
   CS_ASSIGN_OR_RETURN(auto manifests, iceberg::ReadManifestList(current->manifest_list));
   signals.manifests = static_cast<int64_t>(manifests.size());
@@ -128,7 +130,7 @@ std::vector<MaintenanceAction> Maintainer::RunCycle(
     }
     const int64_t now = iceberg::NowMillis();
     TableState& state = states_[id.ToString()];
-    auto signals = ReadSignals(table->metadata(), now);
+    auto signals = ReadSignals(table->metadata(), now, state.rewrite_base_snapshot);
     if (!signals) {
       actions.push_back({id, MaintenanceTask::kExpireSnapshots, false, false,
                          "cannot read the table's state: " + signals.error().message, 0});
@@ -155,6 +157,10 @@ MaintenanceAction Maintainer::RewriteData(iceberg::Table& table, TableState& sta
       std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
                std::chrono::milliseconds(100));
   rewrite.max_input_bytes = left.count() * options_.rewrite_bytes_per_second / 1000;
+  // Files appended after this snapshot, while the rewrite runs, are left for the next one.
+  const iceberg::Snapshot* base = table.metadata().CurrentSnapshot();
+  const std::optional<int64_t> base_id =
+      base == nullptr ? std::nullopt : std::optional<int64_t>(base->snapshot_id);
   auto result = RewriteDataFiles(table, rewrite);
   if (!result) {
     action.ok = false;
@@ -163,6 +169,7 @@ MaintenanceAction Maintainer::RewriteData(iceberg::Table& table, TableState& sta
   }
   action.changed = result->snapshot_id.has_value();
   if (!action.changed) state.idle_rewrite_at_files = TotalDataFiles(table.metadata());
+  if (action.changed) state.rewrite_base_snapshot = base_id;
   if (action.changed) action.files_rewritten = result->files_rewritten;
   action.detail = Format("rewrote %lld files (%lld bytes) into %lld in %lld groups",
                          static_cast<long long>(result->files_rewritten),

@@ -29,7 +29,9 @@ std::string_view TaskName(MaintenanceTask task);
 // What the scheduler knows of a table without reading its data manifests.
 struct TableSignals {
   int64_t total_data_files = 0;
-  // Data files appended since the newest data rewrite in the retained history.
+  // Data files appended since the newest data rewrite in the retained history, or, when the
+  // maintainer knows the snapshot its own last rewrite planned on, appended after that snapshot
+  // (files appended while a rewrite ran were not rewritten, though they precede its commit).
   int64_t appended_files_since_rewrite = 0;
   int64_t manifests = 0;  // in the current snapshot's manifest list
   int64_t expirable_snapshots = 0;
@@ -44,10 +46,14 @@ struct TableState {
   std::optional<int64_t> idle_rewrite_at_files;
   // The snapshot at which a manifest rewrite last found nothing to do.
   std::optional<int64_t> idle_manifests_at_snapshot;
+  // The snapshot this maintainer's last data rewrite planned on.
+  std::optional<int64_t> rewrite_base_snapshot;
 };
 
-// Reads the signals from the metadata and the current manifest list.
-Result<TableSignals> ReadSignals(const iceberg::TableMetadata& metadata, int64_t now_ms);
+// Reads the signals from the metadata and the current manifest list; `rewrite_base_snapshot` is
+// TableState's.
+Result<TableSignals> ReadSignals(const iceberg::TableMetadata& metadata, int64_t now_ms,
+                                 std::optional<int64_t> rewrite_base_snapshot = std::nullopt);
 
 // One line saying what an expiry did.
 std::string ExpiryText(const iceberg::ExpireSnapshotsResult& result);

@@ -97,6 +97,34 @@ TEST_F(MaintainerTest, ExpiresByTablePropertiesAndDeletesWhatOnlyExpiredSnapshot
   EXPECT_THAT(maintainer.RunCycle(tables, std::chrono::seconds(30)), IsEmpty());
 }
 
+TEST_F(MaintainerTest, FilesAppendedAfterTheLastRewritesBaseCount) {
+  auto catalog = catalog::OpenSqliteCatalog((dir_ / "catalog.db").string()).value();
+  iceberg::Schema schema{0, {iceberg::Field{1, "page", iceberg::TypeId::kString, false, ""}}};
+  auto table = iceberg::Table::Create(*catalog, (dir_ / "wh").string(), {"website", "clicks"},
+                                      schema, {0, {}}, {})
+                   .value();
+  std::vector<int64_t> snapshots;
+  for (int files : {3, 4, 5}) {
+    std::vector<iceberg::DataFile> batch(files);
+    for (int i = 0; i < files; ++i) {
+      batch[i].file_path = "/data/" + std::to_string(files) + "-" + std::to_string(i) + ".parquet";
+      batch[i].record_count = 1;
+      batch[i].file_size_in_bytes = 10;
+    }
+    auto snapshot = table.Append(batch);
+    ASSERT_TRUE(snapshot.has_value()) << snapshot.error().message;
+    snapshots.push_back(snapshot->snapshot_id);
+  }
+  auto all = ReadSignals(table.metadata(), 0);
+  ASSERT_TRUE(all.has_value()) << all.error().message;
+  EXPECT_EQ(all->appended_files_since_rewrite, 12);
+  // A rewrite planned on the first snapshot left what came after it for the next one.
+  auto after_base = ReadSignals(table.metadata(), 0, snapshots[0]);
+  ASSERT_TRUE(after_base.has_value()) << after_base.error().message;
+  EXPECT_EQ(after_base->appended_files_since_rewrite, 9);
+  EXPECT_EQ(ReadSignals(table.metadata(), 0, snapshots[2])->appended_files_since_rewrite, 0);
+}
+
 TEST_F(MaintainerTest, AMissingTableIsReportedNotFatal) {
   auto catalog = catalog::OpenSqliteCatalog((dir_ / "catalog.db").string()).value();
   Maintainer maintainer(*catalog);
