@@ -192,7 +192,11 @@ def test_a_rebalance_while_the_warehouse_is_read_only_stops_no_processor(
             assert proc.poll() is None, log_of(proc)  # a rebalance commit failed: no one stops
         assert len(warnings_of(first)) == 1, log_of(first)  # it was the revoke that failed
         read_only_switch.off(lake.warehouse)
-        time.sleep(3)
+        # The second's next retry comes after a pause of up to 5 s (it doubles from 0.5 s).
+        deadline = time.monotonic() + 30
+        while not any("commits succeed again" in w for w in warnings_of(second)):
+            assert time.monotonic() < deadline, log_of(second)
+            time.sleep(0.2)
     finally:
         for proc in (first, second):
             if proc is not None:
