@@ -1,10 +1,12 @@
 """The peer at its best for bench/engines_drain.py: the Spark Structured Streaming job a reader of
 the seed tutorial writes, tuned as Iceberg's and Spark's docs advise. One query: read the topic,
-`from_json` with a schema, `to_timestamp`, append to catalog.website.clicks with the Iceberg
+`from_json` with a schema, `try_to_timestamp`, append to catalog.website.clicks with the Iceberg
 streaming sink (`fanout-enabled`: no sort before the partitioned write), `availableNow` to drain
 what the topic holds and stop. No dead-letter table and no strict contract checks (a malformed
 message becomes a row of nulls or is dropped by the null filter), which is what it saves against
-engines/spark/click_processor.py.
+engines/spark/click_processor.py. `try_to_timestamp`, not `to_timestamp`: under Spark 4's ANSI
+default, `to_timestamp` fails the query at the first malformed time (CAST_INVALID_INPUT, found with
+`engines_drain.py --bad-ratio 0.01`), so a user who must survive bad input writes the try_ form.
 
     .venv/bin/python bench/spark_seed_job.py --brokers HOST:PORT --topic T --checkpoint DIR
 """
@@ -45,7 +47,7 @@ def main():
         .select(F.from_json(F.col("value").cast("string"),
                             "user_id STRING, page STRING, event_ts STRING").alias("e"))
         .select(F.col("e.user_id").alias("user_id"), F.col("e.page").alias("page"),
-                F.to_timestamp("e.event_ts").alias("click_timestamp"))
+                F.try_to_timestamp("e.event_ts").alias("click_timestamp"))
         .where("user_id IS NOT NULL AND page IS NOT NULL AND click_timestamp IS NOT NULL")
     )
     query = (
