@@ -180,8 +180,9 @@ void AddProcessCommand(CLI::App& root, const GlobalOptions& globals, int& exit_c
                   "IANA time zone in which event_ts values without a zone are read")
       ->capture_default_str();
   cmd->add_flag("--no-maintain", flags->no_maintain,
-                "Do not maintain the tables between commits (compaction, snapshot expiry, "
-                "manifest rewrite, orphan files; see `clickstream maintain`)");
+                "Do not maintain the tables (on a thread of its own, a cycle after each commit: "
+                "compaction, snapshot expiry, manifest rewrite, orphan files; see `clickstream "
+                "maintain`)");
   cmd->callback([flags, &globals, &exit_code] {
     if (Status status = Process(*flags, globals); !status) exit_code = ReportError(status.error());
   });
