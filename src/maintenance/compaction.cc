@@ -34,6 +34,7 @@ Result<CompactionPlanOptions> PlanOptions(const iceberg::TableMetadata& m,
   plan.max_group_bytes = options.max_group_bytes;
   plan.rewrite_all = options.rewrite_all;
   plan.size_ratio = options.size_ratio;
+  plan.floor_bytes = options.floor_bytes;
   plan.max_input_bytes = options.max_input_bytes;
   if (!options.where.empty()) {
     CS_ASSIGN_OR_RETURN(auto schema, m.CurrentSchema());

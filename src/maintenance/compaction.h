@@ -25,6 +25,7 @@ struct RewriteDataFilesOptions {
   // Size-ratio merging and a bound on the input bytes (CompactionPlanOptions; 0: off, as in
   // Spark).
   int size_ratio = 0;
+  int64_t floor_bytes = 0;
   int64_t max_input_bytes = 0;
   iceberg::CommitOptions commit;
 };

@@ -85,7 +85,7 @@ std::optional<FileGroup> RatioGroup(const PartitionKey& key, std::vector<Manifes
   for (size_t k = 0; k < files.size(); ++k) {
     const int64_t size = files[k].data_file.file_size_in_bytes;
     if (bytes + size > max_group_bytes) break;
-    if (k > 0 && size <= options.size_ratio * bytes) {
+    if (k > 0 && (size < options.floor_bytes || size <= options.size_ratio * bytes)) {
       take = k + 1;
       taken_bytes = bytes + size;
     }

@@ -40,6 +40,12 @@ struct CompactionPlanOptions {
   // per (size_ratio + 1)-fold growth of its partition instead of at every rewrite, and a
   // partition holds about log_(size_ratio+1)(partition size / commit file size) files.
   int size_ratio = 0;
+  // Files below `floor_bytes` join that run whatever the ratio (a floor, like Lucene's floor
+  // segment size): the tiny files of the newest commits and what they were merged into stay one
+  // file per partition until it passes the floor, at the price of rewriting up to the floor at
+  // each rewrite. Counting them *as* the floor in the ratio instead also merged big files after
+  // every few commits (bench/RESULTS.md, soak).
+  int64_t floor_bytes = 0;
   // Upper bound on the input bytes of all planned groups (0: none); the groups of the smallest
   // files, which hurt reads the most per byte, come first. What a time budget can rewrite.
   int64_t max_input_bytes = 0;

@@ -126,6 +126,24 @@ TEST(CompactionPlanTest, SizeRatioMergesSmallFilesAndLeavesTheBigFileUntilTheyAd
   EXPECT_EQ(PlanCompaction(files, options)[0].inputs.size(), 4u);
 }
 
+TEST(CompactionPlanTest, FilesBelowTheFloorMergeWhateverTheRatio) {
+  // A merged 60 KiB file and one fresh file of 12 KiB: 60 > 4 x 12, so the ratio alone waits.
+  std::vector<ManifestEntry> files{File("/a", 0, 12 << 10), File("/a", 1, 60 << 10)};
+  CompactionPlanOptions options;
+  options.size_ratio = 4;
+  EXPECT_TRUE(PlanCompaction(files, options).empty());
+  options.floor_bytes = 64 << 10;  // both are below the floor
+  auto groups = PlanCompaction(files, options);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].inputs.size(), 2u);
+  EXPECT_EQ(groups[0].input_bytes, 72 << 10);  // real bytes, not floored ones
+  // Above the floor the ratio rules again: a 1 MiB file waits for a quarter of its size.
+  files.push_back(File("/a", 2, 1 * kMiB));
+  groups = PlanCompaction(files, options);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].inputs.size(), 2u);
+}
+
 TEST(CompactionPlanTest, SizeRatioLeavesALoneFileAndFilesNearTheTargetAndBoundsTheGroup) {
   CompactionPlanOptions options;
   options.size_ratio = 4;

@@ -153,6 +153,7 @@ MaintenanceAction Maintainer::RewriteData(iceberg::Table& table, TableState& sta
   RewriteDataFilesOptions rewrite;
   rewrite.threads = options_.rewrite_threads;
   rewrite.size_ratio = static_cast<int>(policy.rewrite_size_ratio);
+  rewrite.floor_bytes = policy.rewrite_floor_bytes;
   const auto left =
       std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
                std::chrono::milliseconds(100));

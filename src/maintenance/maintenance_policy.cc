@@ -34,6 +34,8 @@ MaintenancePolicy PolicyFromProperties(const iceberg::TableMetadata& metadata) {
       PropertyAsLong(metadata, kRewriteMinNewFiles, policy.rewrite_min_new_files);
   policy.rewrite_size_ratio =
       PropertyAsLong(metadata, kRewriteSizeRatio, policy.rewrite_size_ratio);
+  policy.rewrite_floor_bytes =
+      PropertyAsLong(metadata, kRewriteFloorBytes, policy.rewrite_floor_bytes);
   policy.max_manifests = PropertyAsLong(metadata, kMaxManifests, policy.max_manifests);
   policy.expire_interval = std::chrono::milliseconds(
       PropertyAsLong(metadata, kExpireIntervalMs, policy.expire_interval.count()));

@@ -21,6 +21,9 @@ inline constexpr std::string_view kRewriteMinNewFiles =
 // merged with its smaller files once they add up to 1/ratio of its size; 0 rewrites every small
 // file of a partition at once (Spark's bin-pack).
 inline constexpr std::string_view kRewriteSizeRatio = "clickstream.maintenance.rewrite-size-ratio";
+// Files below this size are merged whatever the ratio (CompactionPlanOptions::floor_bytes).
+inline constexpr std::string_view kRewriteFloorBytes =
+    "clickstream.maintenance.rewrite-floor-bytes";
 // Rewrite manifests once the current snapshot lists more manifests than this.
 inline constexpr std::string_view kMaxManifests = "clickstream.maintenance.max-manifests";
 // Expire snapshots at most this often (when any snapshot is due).
@@ -33,6 +36,7 @@ struct MaintenancePolicy {
   bool enabled = true;
   int64_t rewrite_min_new_files = 50;
   int64_t rewrite_size_ratio = 4;
+  int64_t rewrite_floor_bytes = 0;
   int64_t max_manifests = 20;
   std::chrono::milliseconds expire_interval{10'000};
   std::chrono::milliseconds orphan_interval{std::chrono::hours(1)};
