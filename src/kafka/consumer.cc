@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <functional>
 #include <string>
@@ -29,6 +30,9 @@ Status TakeError(rd_kafka_error_t* error, std::string_view what) {
   rd_kafka_error_destroy(error);
   return Unavailable(std::move(message));
 }
+
+// The longest Close waits for a first assignment (AwaitFirstAssignment).
+constexpr std::chrono::milliseconds kJoinWaitCap{10000};
 
 }  // namespace
 
@@ -209,14 +213,21 @@ Result<std::unique_ptr<Consumer>> Consumer::Open(const ConsumerOptions& options,
                     options.brokers + " (" + rd_kafka_err2str(topic_err) + ")");
   }
 
-  PartitionList subscription(1);
-  rd_kafka_topic_partition_list_add(subscription.list, options.topic.c_str(),
-                                    RD_KAFKA_PARTITION_UA);
-  err = rd_kafka_subscribe(rk, subscription.list);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Unavailable("cannot subscribe to topic " + options.topic + ": " + rd_kafka_err2str(err));
-  }
   return consumer;
+}
+
+Status Consumer::Subscribe() {
+  if (closed_) return Internal("Subscribe on a closed consumer");
+  PartitionList subscription(1);
+  rd_kafka_topic_partition_list_add(subscription.list, options_.topic.c_str(),
+                                    RD_KAFKA_PARTITION_UA);
+  rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_, subscription.list);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Unavailable("cannot subscribe to topic " + options_.topic + ": " +
+                       rd_kafka_err2str(err));
+  }
+  subscribed_ = true;
+  return Ok();
 }
 
 void Consumer::OnRebalance(int err, rd_kafka_topic_partition_list_t* partitions) {
@@ -231,7 +242,8 @@ void Consumer::OnRebalance(int err, rd_kafka_topic_partition_list_t* partitions)
   std::ranges::sort(ids);
 
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-    if (!fatal_) {
+    assigned_once_ = true;
+    if (!fatal_ && !handler_off_) {
       auto starts = handler_->OnPartitionsAssigned(ids);
       if (!starts) {
         fatal_ = starts.error();
@@ -259,7 +271,7 @@ void Consumer::OnRebalance(int err, rd_kafka_topic_partition_list_t* partitions)
     collecting_->DropPartitions([&](int32_t p) { return std::ranges::binary_search(ids, p); });
   }
   const bool lost = rd_kafka_assignment_lost(rk_) != 0;
-  if (!fatal_) {
+  if (!fatal_ && !handler_off_) {
     Status revoked = handler_->OnPartitionsRevoked(ids, lost);
     if (!revoked) fatal_ = revoked.error();
   }
@@ -369,8 +381,24 @@ std::vector<int32_t> Consumer::Assignment() const {
   return ids;
 }
 
+void Consumer::AwaitFirstAssignment() {
+  // The assignor is chosen when a JoinGroup response arrives, even one that arrives while the
+  // consumer closes; its state appears with the first assignment. So any member that subscribed
+  // and has no assignment yet waits, for a fresh group about the broker's initial rebalance delay.
+  if (!subscribed_ || assigned_once_) return;
+  handler_off_ = true;
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::min<std::chrono::milliseconds>(options_.session_timeout, kJoinWaitCap);
+  while (!assigned_once_ && !fatal_ && std::chrono::steady_clock::now() < deadline) {
+    if (rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, 100); m != nullptr) {
+      rd_kafka_message_destroy(m);
+    }
+  }
+}
+
 Status Consumer::Close() {
   if (closed_ || rk_ == nullptr) return Ok();
+  AwaitFirstAssignment();
   closed_ = true;
   rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk_);
   rd_kafka_destroy(rk_);

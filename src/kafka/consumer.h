@@ -116,10 +116,14 @@ struct Watermarks {
 // says. Uses the cooperative-sticky assignor, so a rebalance only revokes the partitions that move.
 class Consumer {
  public:
-  // Connects, checks within options.connect_timeout that the broker answers and the topic exists,
-  // and subscribes. Errors: kUnavailable (broker unreachable), kNotFound (no such topic).
+  // Connects and checks within options.connect_timeout that the broker answers and the topic
+  // exists; does not join the group yet (Subscribe). Errors: kUnavailable (broker unreachable),
+  // kNotFound (no such topic).
   static Result<std::unique_ptr<Consumer>> Open(const ConsumerOptions& options,
                                                 RebalanceHandler* handler);
+  // Joins the consumer group for the topic. The handler is called from Poll and Close only, so a
+  // caller can check the broker with Open, prepare what the handler needs, then subscribe.
+  Status Subscribe();
   ~Consumer();
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
@@ -150,7 +154,10 @@ class Consumer {
   const std::string& topic() const { return options_.topic; }
 
   // Leaves the group: revokes the assignment through the handler, then closes. Idempotent; the
-  // destructor calls it and ignores its error.
+  // destructor calls it and ignores its error. A member that subscribed but has not received its
+  // first assignment waits for it (at most the session timeout or 10 s, without calling the
+  // handler) before closing: librdkafka 2.0.2 aborts when a cooperative-sticky member is destroyed
+  // after joining and before its first assignment (confluentinc/librdkafka#4312, fixed in 2.3.0).
   Status Close();
 
   // The most recent broker-level error librdkafka reported (for progress lines), empty if none.
@@ -161,6 +168,7 @@ class Consumer {
   Consumer(ConsumerOptions options, RebalanceHandler* handler);
   void OnRebalance(int err, rd_kafka_topic_partition_list_s* partitions);
   void OnClientError(int err, const char* reason);
+  void AwaitFirstAssignment();
 
   ConsumerOptions options_;
   RebalanceHandler* handler_;
@@ -169,6 +177,9 @@ class Consumer {
   std::optional<Error> fatal_;
   std::string last_client_error_;
   bool closed_ = false;
+  bool subscribed_ = false;
+  bool assigned_once_ = false;  // a first assignment (maybe empty) reached OnRebalance
+  bool handler_off_ = false;    // closing before the handler saw any partition: it is not called
   // The group's rebalance protocol at the last rebalance: librdkafka reports none (NULL) while the
   // consumer closes, and the configured strategy is cooperative-sticky.
   bool cooperative_ = true;

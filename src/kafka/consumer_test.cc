@@ -89,6 +89,14 @@ ConsumerOptions Options(const std::string& topic, const std::string& group) {
   return options;
 }
 
+// Opens a consumer and joins its group, as the processor does once its tables are open.
+Result<std::unique_ptr<Consumer>> OpenSubscribed(const ConsumerOptions& options,
+                                                 RebalanceHandler* handler) {
+  CS_ASSIGN_OR_RETURN(std::unique_ptr<Consumer> consumer, Consumer::Open(options, handler));
+  CS_RETURN_IF_ERROR(consumer->Subscribe());
+  return consumer;
+}
+
 // Polls until every partition in `partitions` reported EOF; returns payloads per partition.
 std::map<int32_t, std::vector<std::pair<int64_t, std::string>>> ReadToEnd(
     Consumer& consumer, std::set<int32_t> partitions) {
@@ -134,7 +142,7 @@ TEST(ConsumerTest, StartsWhereTheHandlerSaysAndReportsEndOfPartition) {
   CreateAndFill("starts", 2, 10);
   RecordingHandler handler;
   handler.starts[0] = 3;  // partition 1 has no record: from the beginning
-  auto consumer = Consumer::Open(Options("starts", "g-starts"), &handler);
+  auto consumer = OpenSubscribed(Options("starts", "g-starts"), &handler);
   ASSERT_TRUE(consumer.has_value()) << consumer.error().message;
   EXPECT_EQ((*consumer)->partition_count(), 2);
 
@@ -159,7 +167,7 @@ TEST(ConsumerTest, StartsWhereTheHandlerSaysAndReportsEndOfPartition) {
 TEST(ConsumerTest, SeekRedeliversFromTheGivenOffset) {
   CreateAndFill("seek", 1, 8);
   RecordingHandler handler;
-  auto consumer = Consumer::Open(Options("seek", "g-seek"), &handler);
+  auto consumer = OpenSubscribed(Options("seek", "g-seek"), &handler);
   ASSERT_TRUE(consumer.has_value()) << consumer.error().message;
   auto first = ReadToEnd(**consumer, {0});
   ASSERT_EQ(first[0].size(), 8u);
@@ -173,13 +181,13 @@ TEST(ConsumerTest, SeekRedeliversFromTheGivenOffset) {
 TEST(ConsumerTest, SecondMemberTakesPartitionsByIncrementalRevoke) {
   CreateAndFill("scale", 4, 5);
   RecordingHandler first_handler;
-  auto first = Consumer::Open(Options("scale", "g-scale"), &first_handler);
+  auto first = OpenSubscribed(Options("scale", "g-scale"), &first_handler);
   ASSERT_TRUE(first.has_value()) << first.error().message;
   ReadToEnd(**first, {0, 1, 2, 3});
   ASSERT_EQ(first_handler.owned.size(), 4u);
 
   RecordingHandler second_handler;
-  auto second = Consumer::Open(Options("scale", "g-scale"), &second_handler);
+  auto second = OpenSubscribed(Options("scale", "g-scale"), &second_handler);
   ASSERT_TRUE(second.has_value()) << second.error().message;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (second_handler.owned.size() != 2 && std::chrono::steady_clock::now() < deadline) {
@@ -196,10 +204,45 @@ TEST(ConsumerTest, SecondMemberTakesPartitionsByIncrementalRevoke) {
   EXPECT_EQ(all, (std::set<int32_t>{0, 1, 2, 3}));
 }
 
+TEST(ConsumerTest, OpenDoesNotJoinTheGroupBeforeSubscribe) {
+  CreateAndFill("unjoined", 1, 3);
+  RecordingHandler handler;
+  auto consumer = Consumer::Open(Options("unjoined", "g-unjoined"), &handler);
+  ASSERT_TRUE(consumer.has_value()) << consumer.error().message;
+  ASSERT_TRUE((*consumer)->Poll(100, milliseconds(4000)).has_value());
+  EXPECT_TRUE(handler.owned.empty());  // more than the broker's initial rebalance delay: no join
+  ASSERT_TRUE((*consumer)->Subscribe().has_value());
+  EXPECT_EQ(ReadToEnd(**consumer, {0})[0].size(), 3u);
+  EXPECT_EQ(handler.owned, (std::set<int32_t>{0}));
+}
+
+// librdkafka 2.0.2 aborts the process (confluentinc/librdkafka#4312) when a cooperative-sticky
+// member is destroyed after its JoinGroup response and before its first assignment, a window of a
+// few milliseconds soon after subscribing. Closes at 0-60 ms after subscribing land in it (without
+// the wait in Close, 4 runs of 4 aborted); Close waits for the first assignment, so none aborts,
+// and the handler never hears of partitions it did not hand out.
+TEST(ConsumerTest, CloseSoonAfterSubscribingWaitsForTheFirstAssignment) {
+  CreateAndFill("joining", 2, 1);
+  for (int delay_ms = 0; delay_ms <= 60; delay_ms += 2) {
+    RecordingHandler handler;
+    auto consumer =
+        OpenSubscribed(Options("joining", "g-joining-" + std::to_string(delay_ms)), &handler);
+    ASSERT_TRUE(consumer.has_value()) << consumer.error().message;
+    const auto until = std::chrono::steady_clock::now() + milliseconds(delay_ms);
+    while (std::chrono::steady_clock::now() < until && handler.owned.empty()) {
+      ASSERT_TRUE((*consumer)->Poll(10, milliseconds(1)).has_value());
+    }
+    const bool handed_out = !handler.owned.empty();
+    ASSERT_TRUE((*consumer)->Close().has_value());
+    EXPECT_TRUE(handler.owned.empty());
+    EXPECT_EQ(handler.revocations.size(), handed_out ? 1u : 0u);
+  }
+}
+
 TEST(ConsumerTest, MonitoringCommitIsVisibleToTheGroup) {
   CreateAndFill("lag", 1, 4);
   RecordingHandler handler;
-  auto consumer = Consumer::Open(Options("lag", "g-lag"), &handler);
+  auto consumer = OpenSubscribed(Options("lag", "g-lag"), &handler);
   ASSERT_TRUE(consumer.has_value()) << consumer.error().message;
   ReadToEnd(**consumer, {0});
   std::pair<int32_t, int64_t> next{0, 4};

@@ -195,7 +195,7 @@ Status Processor::Open() {
   consumer_options.connect_timeout = options_.connect_timeout;
   consumer_options.session_timeout = options_.session_timeout;
   consumer_options.should_stop = hooks_.should_stop;
-  // Rebalance callbacks (which use the sinks) run only inside Poll, after the sinks are open.
+  // Rebalance callbacks use the sinks: the group is joined only once they are open.
   CS_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Open(consumer_options, this));
   CS_ASSIGN_OR_RETURN(
       dead_letters_,
@@ -211,6 +211,7 @@ Status Processor::Open() {
     profiles_ = ProfileDirectory::Unread(*catalog_, {ns, std::string(UserProfilesTable().name)});
     RefreshProfiles();
   }
+  CS_RETURN_IF_ERROR(consumer_->Subscribe());
   // /healthz calls the processor stuck when a loop turn (a commit cycle at most) takes longer.
   telemetry_.Started(Sinks(), 2 * options_.commit_interval + kStuckAfter, options_.brokers,
                      options_.topic);
