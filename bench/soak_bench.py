@@ -7,7 +7,7 @@ and 10 (after the producer started) it records the table's data files and metada
 reached only by older retained snapshots, or orphans: no snapshot reaches them), and the best of
 5 wall times of `query top-pages` and `query user-activity` pinned (--snapshot) to the current
 snapshot, against the same rows written fully compacted (one file per partition) into a copy
-(pyiceberg append into a second catalog).
+(pyiceberg append into a second catalog), the live and compacted runs alternating.
 Throughout, a monitor reads every metadata file the processor commits (commit time and the Kafka
 offsets it records) and the processor's RSS; at the end, freshness = commit time of the first
 metadata file whose offsets cover an event - the event's Kafka create timestamp, p50/p99/max
@@ -197,9 +197,16 @@ def classify_data_files(data_dir, catalog_db):
         round(time.time() - oldest_ms / 1000, 1)}
 
 
-def timed_query(binary, env, args, repeats=5):
-    """Best wall time of `repeats` runs of `clickstream query ...` (s)."""
-    return min(cli(binary, env, "query", *args)[1] for _ in range(repeats))
+def timed_side_by_side(binary, live, compacted, repeats=5):
+    """Best wall times (s) of `repeats` runs each of `clickstream query ...` on the live table and
+    on its compacted copy, alternating, so that both see the same load of the running stream (the
+    processor's rewrites come in bursts; timed one after the other, a burst could land on either).
+    `live` and `compacted` are (env, query args) pairs."""
+    best = [float("inf"), float("inf")]
+    for _ in range(repeats):
+        for i, (env, args) in enumerate((live, compacted)):
+            best[i] = min(best[i], cli(binary, env, "query", *args)[1])
+    return best
 
 
 def compacted_copy(live_metadata, snapshot_id, root, binary):
@@ -230,11 +237,11 @@ def checkpoint(minute, binary, env, tmp, user):
     meta_files, meta_bytes = dir_stats(table_dir / "metadata")
     classes = classify_data_files(table_dir / "data", env["CLICKSTREAM_CATALOG"])
     pinned = ["--snapshot", snapshot_id]
-    live_top = timed_query(binary, env, ["top-pages", *pinned])
-    live_user = timed_query(binary, env, ["user-activity", user, *pinned])
     copy_env, rows = compacted_copy(live, snapshot_id, f"{tmp}/compacted-{minute}", binary)
-    copy_top = timed_query(binary, copy_env, ["top-pages"])
-    copy_user = timed_query(binary, copy_env, ["user-activity", user])
+    live_top, copy_top = timed_side_by_side(
+        binary, (env, ["top-pages", *pinned]), (copy_env, ["top-pages"]))
+    live_user, copy_user = timed_side_by_side(
+        binary, (env, ["user-activity", user, *pinned]), (copy_env, ["user-activity", user]))
     copy_files, copy_bytes = dir_stats(f"{tmp}/compacted-{minute}/warehouse/website/clicks/data")
     result = {
         "minute": minute, "rows": rows, "live_data_files": health["data_files"],
