@@ -2,10 +2,11 @@
 
     python engines/spark/click_processor.py [--until-caught-up] [--enrich] [--brokers ...]
 
-One streaming query reads the topic; each micro-batch is parsed once and written to two tables
-(BatchWriter: a second pass only for a batch that holds dead letters), each append recording the
-query id and batch id in its snapshot as Iceberg's streaming sink does, so a restart never commits
-a batch twice:
+One streaming query reads the topic; each micro-batch is read and parsed once and written to two
+tables (BatchWriter: the clicks append gathers the dead letters on the way, up to
+--dead-letter-buffer-bytes; only a batch with more is read a second time), each append recording
+the query id and batch id in its snapshot as Iceberg's streaming sink does, so a restart never
+commits a batch twice:
 
 - clicks: messages in the event contract (DESIGN.md) -> catalog.website.clicks
   (user_id, page, click_timestamp), or with --enrich, left-joined with website.user_profiles on
@@ -232,6 +233,13 @@ def parse_args(argv=None):
         default=5_000_000,
         help="most Kafka offsets one micro-batch reads (nothing is cached per batch: memory stays flat)",
     )
+    p.add_argument(
+        "--dead-letter-buffer-bytes",
+        type=int,
+        default=64 << 20,
+        help="most bytes of dead letters (raw bytes, reasons, row overhead) a micro-batch gathers"
+        " while its clicks are written; a batch with more is read a second time for them",
+    )
     p.add_argument("--starting-offsets", default="earliest", choices=["earliest", "latest"])
     p.add_argument(
         "--event-time-zone",
@@ -279,18 +287,17 @@ class BatchWriter:
     such snapshot), and a table whose history already holds a batch id >= this one for this query
     is not written again.
 
-    One pass per clean batch: the clicks append parses the batch and counts its dead letters on the
-    way (an Observation); only a batch that has some (or a replay) is read and parsed a second time
-    for the dead-letter append, and a batch without dead letters commits nothing to the dead-letter
-    table. After a batch with dead letters, the next batch is parsed once and cached for both
-    appends instead (a topic that keeps sending them would otherwise cost two passes a batch). The
-    cache cost about as much as the parse (bench/RESULTS.md, "Spark job"), hence not by default."""
+    One pass per batch: the clicks append reads and parses the batch, and its Observation counts
+    the messages and gathers the dead letters on the way (DeadLetterCollector, jvm/spark-functions:
+    a bounded aggregate, up to --dead-letter-buffer-bytes); the dead-letter append then writes the
+    gathered rows from the driver. A batch without dead letters commits nothing to the dead-letter
+    table. Only a batch whose dead letters exceed the budget, or a replay whose clicks were already
+    written, is read and parsed a second time for the dead-letter append."""
 
     def __init__(self, spark, args):
         self.spark, self.args = spark, args
         self.query_id = None
         self.committed = {}  # table -> last batch id committed by this query
-        self.dead_letters_last_batch = False
         # (batch id, messages) of the newest batch written; messages is None when unknown (a
         # replay). Spark's own numInputRows counts a batch read twice twice.
         self.last_batch = None
@@ -329,64 +336,58 @@ class BatchWriter:
         )
         self.committed[table] = batch_id
 
-    def parsed(self, batch):
-        """The parsed batch and an Observation that counts its messages (`rows`) and dead letters
-        (`bad`) once an action has run over it. The observation also keeps the filters on `error` above the parse: pushed
+    def parsed(self, batch, gather=True):
+        """The parsed batch and an Observation that holds, once an action has run over it, the
+        count of its messages (`rows`) and of its dead letters (`bad`) and, with `gather`, the
+        dead letters themselves (`gathered`, DeadLetterCollector's struct: overflowed,
+        dead_letters). The observation also keeps the filters on `error` above the parse: pushed
         below it, Spark inlines the parse's projections into the filter and computes them over and
         over (hundreds of times slower, bench/spark_parse_bench.py)."""
-        from pyspark.sql import Observation
+        from pyspark.sql import Column, Observation
         from pyspark.sql import functions as F
 
-        counts = Observation()
-        df = parse_clicks(batch, self.args.event_time_zone).observe(
-            counts, F.count(F.lit(1)).alias("rows"), F.count("error").alias("bad")
-        )
-        return df, counts
+        metrics = [F.count(F.lit(1)).alias("rows"), F.count("error").alias("bad")]
+        if gather:
+            dead_letter = F.when(F.col("error").isNotNull(), F.struct(*dead_letter_columns()))
+            collector = self.spark._jvm.clickstream.spark.DeadLetterCollector
+            gathered = collector.gather(self.args.dead_letter_buffer_bytes, dead_letter._jc)
+            metrics.append(Column(gathered).alias("gathered"))
+        observation = Observation()
+        return parse_clicks(batch, self.args.event_time_zone).observe(observation, *metrics), observation
 
     def __call__(self, batch, batch_id):
         if self.query_id is None:
             self.query_id = self.query_id_of_checkpoint()
-        write = self.write_cached if self.dead_letters_last_batch else self.write_in_one_pass
-        rows, bad = write(batch, batch_id)
-        self.last_batch = (batch_id, rows)
-        if bad is not None:
-            self.dead_letters_last_batch = bad > 0
-
-    def write_in_one_pass(self, batch, batch_id):
-        """Clicks in one pass that counts the dead letters; a second pass only when there are some
-        (or when the clicks were written before: a replay). Returns the counts of messages and dead
-        letters, each None if unknown."""
-        rows = bad = None
+        rows = bad = dead_letters = None
         if not self.holds(self.args.table, batch_id):
-            parsed, counts = self.parsed(batch)
+            parsed, observation = self.parsed(batch)
             self.append(clicks_of(self.spark, parsed, self.args), self.args.table, batch_id)
-            rows, bad = counts.get["rows"], counts.get["bad"]
+            rows, bad, dead_letters = self.observed(observation, batch_id)
         if bad != 0 and not self.holds(self.args.dlq_table, batch_id):
-            parsed, _ = self.parsed(batch)
-            self.append(dead_letters_of(parsed), self.args.dlq_table, batch_id)
-        return rows, bad
+            if dead_letters is None:  # a replay, or more dead letters than the budget
+                dead_letters = dead_letters_of(self.parsed(batch, gather=False)[0])
+            self.append(dead_letters, self.args.dlq_table, batch_id)
+        self.last_batch = (batch_id, rows)
 
-    def write_cached(self, batch, batch_id):
-        """Both appends from one parse, cached narrow (the raw bytes of dead letters only): cheaper
-        than two passes while the topic keeps sending dead letters. Returns the counts of messages
-        and dead letters."""
-        from pyspark import StorageLevel
-        from pyspark.sql import functions as F
+    def observed(self, observation, batch_id):
+        """The batch's messages, dead letters and (None past the budget) the dead letters as a
+        DataFrame, from the Observation of the clicks append. The values stay in the JVM: only
+        the counts cross to Python."""
+        from pyspark.sql import DataFrame
 
-        parsed = (
-            parse_clicks(batch, self.args.event_time_zone)
-            .withColumn("value", F.expr("CASE WHEN error IS NOT NULL THEN value END"))
-            .persist(StorageLevel.MEMORY_AND_DISK)
-        )
-        try:
-            if not self.holds(self.args.table, batch_id):
-                self.append(clicks_of(self.spark, parsed, self.args), self.args.table, batch_id)
-            dead_letters = dead_letters_of(parsed)
-            if not self.holds(self.args.dlq_table, batch_id):
-                self.append(dead_letters, self.args.dlq_table, batch_id)
-            return parsed.count(), dead_letters.count()
-        finally:
-            parsed.unpersist()
+        row = observation._jo.getRow()  # JVM Row: rows, bad, gathered (Observation.get pickles all)
+        rows, bad, gathered = row.getLong(0), row.getLong(1), row.getStruct(2)
+        if bad == 0:
+            return rows, bad, None
+        if gathered.getBoolean(0):
+            print(
+                f"batch {batch_id}: {bad} dead letters exceed --dead-letter-buffer-bytes"
+                f" {self.args.dead_letter_buffer_bytes}: reading the batch again for them",
+                file=sys.stderr,
+            )
+            return rows, bad, None
+        collector = self.spark._jvm.clickstream.spark.DeadLetterCollector
+        return rows, bad, DataFrame(collector.toDataFrame(self.spark._jsparkSession, gathered), self.spark)
 
 
 def clicks_of(spark, parsed, args):
@@ -402,18 +403,25 @@ def clicks_of(spark, parsed, args):
     return clicks
 
 
-def dead_letters_of(parsed):
-    """Every other message of a parsed batch, with its Kafka coordinates, raw bytes and reason."""
+def dead_letter_columns():
+    """The dead-letter table's columns over a parsed batch: Kafka coordinates, raw bytes, reason."""
     from pyspark.sql import functions as F
 
-    return parsed.where(F.col("error").isNotNull()).select(
-        "topic",
-        "partition",
-        "offset",
+    return [
+        F.col("topic"),
+        F.col("partition"),
+        F.col("offset"),
         F.col("timestamp").alias("kafka_timestamp"),
         F.col("value").alias("raw"),
-        "error",
-    )
+        F.col("error"),
+    ]
+
+
+def dead_letters_of(parsed):
+    """Every message of a parsed batch that is not a valid click, as dead-letter rows."""
+    from pyspark.sql import functions as F
+
+    return parsed.where(F.col("error").isNotNull()).select(*dead_letter_columns())
 
 
 def query_checkpoint(args):

@@ -1,8 +1,9 @@
 """How every Spark program of the project is wired to our Iceberg catalog (SQLite file or REST).
 
 - Jars: exactly the files of .deps/spark-jars (resolved from Maven Central by ./scripts/setup from
-  jvm/spark/pom.xml: the Iceberg Spark runtime, sqlite-jdbc, the Kafka source) go on spark.jars as
-  local paths; spark.jars.packages is never used, so nothing is downloaded at run time.
+  jvm/spark/pom.xml: the Iceberg Spark runtime, sqlite-jdbc, the Kafka source; and the project's
+  own clickstream-spark-functions.jar, compiled by setup from jvm/spark-functions) go on spark.jars
+  as local paths; spark.jars.packages is never used, so nothing is downloaded at run time.
 - Catalog: Spark catalog `catalog` = Iceberg's SparkCatalog with catalog-impl JdbcCatalog over
   `jdbc:sqlite:<catalog file>`, jdbc.schema-version=V1 (the `iceberg_tables` layout with the
   `iceberg_type` column, which pyiceberg's SqlCatalog and our C++ catalog also use), warehouse the
@@ -32,8 +33,9 @@ CATALOG_NAME = "catalog"
 def spark_jars():
     """The local jar paths for spark.jars; fails with a clear message when setup has not run."""
     jars = sorted(str(p) for p in JARS_DIR.glob("*.jar"))
-    if not any("iceberg-spark-runtime" in j for j in jars):
-        raise RuntimeError(f"no Iceberg Spark runtime in {JARS_DIR}: run ./scripts/setup first")
+    for name in ("iceberg-spark-runtime", "clickstream-spark-functions"):
+        if not any(name in j for j in jars):
+            raise RuntimeError(f"no {name} jar in {JARS_DIR}: run ./scripts/setup first")
     return jars
 
 

@@ -123,16 +123,79 @@ def test_a_replayed_batch_is_written_once_and_a_new_one_is_written(kafka_broker,
     assert writer.last_batch == (0, None)  # not read: its size is unknown
     assert jp.table_multiset(db, wh, "website.clicks") == before
     assert jp.table_multiset(db, wh, "website.clicks_dlq", ("error",)) == dlq_before
-    writer(batch, 1)  # one pass for the click, a second for the dead letter it counted
-    assert writer.last_batch == (1, 2)  # two messages, though read twice
+    writer(batch, 1)  # one pass: the click, and the dead letter gathered while writing it
+    assert writer.last_batch == (1, 2)
     after = jp.table_multiset(db, wh, "website.clicks")
     assert len(after) == len(before) + 1 and ("user_x", "/replay") in {r[:2] for r in after}
     assert len(jp.table_multiset(db, wh, "website.clicks_dlq", ("error",))) == len(dlq_before) + 1
-    writer(batch, 2)  # after a batch with dead letters: parsed once, cached for both appends
-    assert writer.last_batch == (2, 2)
-    assert len(jp.table_multiset(db, wh, "website.clicks")) == len(before) + 2
+    writer(batch.limit(1), 2)  # a clean batch: no dead-letter commit
+    writer(batch, 3)
+    assert writer.last_batch == (3, 2)
+    assert len(jp.table_multiset(db, wh, "website.clicks")) == len(before) + 3
     assert len(jp.table_multiset(db, wh, "website.clicks_dlq", ("error",))) == len(dlq_before) + 2
-    writer(batch.limit(1), 3)  # a clean batch: no dead-letter commit, and one pass again after it
-    writer(batch, 4)
-    assert len(jp.table_multiset(db, wh, "website.clicks")) == len(before) + 4
-    assert len(jp.table_multiset(db, wh, "website.clicks_dlq", ("error",))) == len(dlq_before) + 3
+    snapshots = spark.session(db, wh).sql("SELECT * FROM catalog.website.clicks_dlq.snapshots")
+    assert snapshots.count() == 3  # the job's batch 0, then batches 1 and 3
+
+
+def counted_batch(session, messages, topic="t"):
+    """A micro-batch of `messages` (Kafka's columns, two partitions), whose values are read through
+    a Python UDF that adds one to the returned accumulator per message read: a batch read and
+    parsed once leaves it at len(messages), twice at twice that."""
+    import datetime
+
+    from pyspark.sql import functions as F
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    rows = [(value, topic, i % 2, i // 2, now) for i, (_, value) in enumerate(messages)]
+    batch = session.createDataFrame(
+        rows, "value binary, topic string, partition int, offset bigint, timestamp timestamp"
+    )
+    reads = session.sparkContext.accumulator(0)
+
+    def read(value):
+        reads.add(1)
+        return value
+
+    return batch.withColumn("value", F.udf(read, "binary")("value")), reads, rows
+
+
+def write_counted_batch(spark, lake, *extra):
+    """Writes one dirty batch through a new BatchWriter; returns the accumulator of message reads,
+    the batch's (good rows, bad messages, Kafka rows)."""
+    db, wh = lake / "catalog.db", lake / "warehouse"
+    session = spark.session(db, wh)
+    args = click_processor.parse_args(["--checkpoint", str(lake / "checkpoints"), *extra])
+    click_processor.create_tables(session, args)
+    messages, rows, bad = jp.make_messages(2_000, seed=10, bad_every=50)
+    batch, reads, kafka_rows = counted_batch(session, messages)
+    writer = click_processor.BatchWriter(session, args)
+    writer.query_id = "test-query"
+    writer(batch, 0)
+    assert writer.last_batch == (0, len(messages))
+    assert jp.table_multiset(db, wh, "website.clicks") == sorted(rows)
+    return reads, bad, kafka_rows
+
+
+def assert_dead_letters_once(lake, bad, kafka_rows):
+    """The dead-letter table holds each bad message once, at its own partition and offset."""
+    db, wh = lake / "catalog.db", lake / "warehouse"
+    dlq = jp.table_multiset(db, wh, "website.clicks_dlq", ("partition", "offset", "raw", "error"))
+    bad_values = {value for value, _ in bad}
+    expected = sorted((p, o, v) for v, _, p, o, _ in kafka_rows if v in bad_values)
+    assert sorted(row[:3] for row in dlq) == expected and len(dlq) == len(bad)
+    reasons = dict(bad)
+    assert all(error.startswith(reasons[raw]) for _, _, raw, error in dlq)
+
+
+def test_a_dirty_batch_is_read_once_and_its_dead_letters_land_once(tmp_path, spark):
+    reads, bad, kafka_rows = write_counted_batch(spark, tmp_path)
+    assert len(bad) == 40
+    assert reads.value == len(kafka_rows)  # one pass: clicks written, dead letters gathered
+    assert_dead_letters_once(tmp_path, bad, kafka_rows)
+
+
+def test_dead_letters_past_the_budget_are_read_again_and_land_once(tmp_path, spark, capsys):
+    reads, bad, kafka_rows = write_counted_batch(spark, tmp_path, "--dead-letter-buffer-bytes", "1000")
+    assert reads.value == 2 * len(kafka_rows)  # the budget holds ~3 of 40: a second pass
+    assert "40 dead letters exceed --dead-letter-buffer-bytes 1000" in capsys.readouterr().err
+    assert_dead_letters_once(tmp_path, bad, kafka_rows)
