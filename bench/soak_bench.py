@@ -336,10 +336,13 @@ def main():
         time.sleep(8)  # joined the group, created the tables
         monitor = Monitor(env["CLICKSTREAM_CATALOG"], processor.pid)
         monitor.start()
+        # Its progress goes to a file: a pipe nobody reads fills after ~15 minutes of progress
+        # lines and stops the producer in write() (a 20-minute run stalled so at minute 15).
+        produce_log = open(f"{tmp}/produce.log", "w")
         producer = subprocess.Popen(
             [str(args.binary), "produce", "--topic", TOPIC, "--rate", str(args.rate),
              "--duration", str(args.minutes * 60)], env=env, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, text=True)
+            stderr=produce_log)
         started = time.monotonic()
         try:
             for minute in marks:
@@ -349,7 +352,8 @@ def main():
             producer.kill()
             processor.kill()
             raise
-        assert producer.wait() == 0, producer.stderr.read()
+        assert producer.wait() == 0, open(f"{tmp}/produce.log").read()[-2000:]
+        produce_log.close()
         time.sleep(5)  # the last commits
         processor.send_signal(signal.SIGTERM)
         assert processor.wait(timeout=120) == 0, open(f"{tmp}/process.log").read()[-2000:]

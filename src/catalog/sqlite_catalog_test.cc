@@ -2,13 +2,14 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
+
+#include "common/testing_temp_dir.h"
 
 namespace clickstream::catalog {
 namespace {
@@ -24,16 +25,12 @@ TableCommit Swap(const TableIdentifier& id, std::string from, std::string to) {
 
 namespace fs = std::filesystem;
 
-class SqliteCatalogTest : public ::testing::Test {
+class SqliteCatalogTest : public testing::TempDirTest {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("cs_catalog_test_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    TempDirTest::SetUp();
     path_ = (dir_ / "nested" / "catalog.db").string();
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   std::unique_ptr<Catalog> Open() {
     auto catalog = OpenSqliteCatalog(path_);
@@ -41,7 +38,6 @@ class SqliteCatalogTest : public ::testing::Test {
     return std::move(catalog).value();
   }
 
-  fs::path dir_;
   std::string path_;
 };
 

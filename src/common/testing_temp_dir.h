@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -17,8 +18,7 @@ class TempDir {
  public:
   TempDir()
       : path_(std::filesystem::temp_directory_path() /
-              ("cs_test_" + std::to_string(getpid()) + "_" +
-               ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+              ("cs_test_" + std::to_string(getpid()) + "_" + FlatTestName())) {
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
@@ -31,6 +31,14 @@ class TempDir {
   const std::filesystem::path& path() const { return path_; }
 
  private:
+  // The running test's name as one path component: a parameterized test's name ("Name/0") would
+  // otherwise make a nested directory whose parent outlives the test.
+  static std::string FlatTestName() {
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    return name;
+  }
+
   std::filesystem::path path_;
 };
 
