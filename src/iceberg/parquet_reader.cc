@@ -12,6 +12,7 @@
 #include <parquet/properties.h>
 
 #include <charconv>
+#include <optional>
 #include <string>
 
 #include "iceberg/arrow_schema.h"
@@ -75,11 +76,14 @@ Result<std::shared_ptr<arrow::ChunkedArray>> NarrowLarge(
   return std::make_shared<arrow::ChunkedArray>(std::move(chunks), type);
 }
 
+// Column `index` of the whole file, or of one row group when `row_group` is set, as `type`.
 Result<std::shared_ptr<arrow::ChunkedArray>> ReadColumnAs(
-    parquet::arrow::FileReader& reader, int index, const Field& field,
+    parquet::arrow::FileReader& reader, std::optional<int> row_group, int index, const Field& field,
     const std::shared_ptr<arrow::DataType>& type, std::string_view location) {
   std::shared_ptr<arrow::ChunkedArray> column;
-  arrow::Status st = reader.ReadColumn(index, &column);
+  arrow::Status st = row_group.has_value()
+                         ? reader.RowGroup(*row_group)->Column(index)->Read(&column)
+                         : reader.ReadColumn(index, &column);
   if (!st.ok()) {
     return std::unexpected(
         FromArrow(st, "reading column " + field.name + " of " + std::string(location)));
@@ -101,10 +105,8 @@ Result<std::shared_ptr<arrow::ChunkedArray>> ReadColumnAs(
   return *view;
 }
 
-}  // namespace
-
-Result<std::shared_ptr<arrow::Table>> ReadDataFile(const Schema& schema,
-                                                   std::string_view location) {
+// The file's footer, for ReadRows.
+Result<std::unique_ptr<parquet::arrow::FileReader>> OpenReader(std::string_view location) {
   CS_ASSIGN_OR_RETURN(std::shared_ptr<arrow::io::RandomAccessFile> input,
                       io::OpenInputFile(location));
   auto reader = parquet::arrow::OpenFile(input, arrow::default_memory_pool());
@@ -112,10 +114,20 @@ Result<std::shared_ptr<arrow::Table>> ReadDataFile(const Schema& schema,
     return std::unexpected(
         FromArrow(reader.status(), "reading the footer of " + std::string(location)));
   }
+  return std::move(*reader);
+}
+
+// The rows of the whole file, or of one row group, as a table of ToArrowSchema(schema).
+Result<std::shared_ptr<arrow::Table>> ReadRows(parquet::arrow::FileReader& reader,
+                                               std::optional<int> row_group, const Schema& schema,
+                                               std::string_view location) {
   std::shared_ptr<arrow::Schema> file_schema;
-  arrow::Status st = (*reader)->GetSchema(&file_schema);
-  if (!st.ok()) return std::unexpected(FromArrow(st, "reading the schema of " + std::string(location)));
-  int64_t rows = (*reader)->parquet_reader()->metadata()->num_rows();
+  arrow::Status st = reader.GetSchema(&file_schema);
+  if (!st.ok())
+    return std::unexpected(FromArrow(st, "reading the schema of " + std::string(location)));
+  const auto& metadata = *reader.parquet_reader()->metadata();
+  const int64_t rows =
+      row_group.has_value() ? metadata.RowGroup(*row_group)->num_rows() : metadata.num_rows();
 
   std::shared_ptr<arrow::Schema> target = ToArrowSchema(schema);
   std::vector<std::shared_ptr<arrow::ChunkedArray>> columns;
@@ -136,10 +148,28 @@ Result<std::shared_ptr<arrow::Table>> ReadDataFile(const Schema& schema,
       columns.push_back(std::make_shared<arrow::ChunkedArray>(*nulls));
       continue;
     }
-    CS_ASSIGN_OR_RETURN(auto column, ReadColumnAs(**reader, index, field, type, location));
+    CS_ASSIGN_OR_RETURN(auto column, ReadColumnAs(reader, row_group, index, field, type, location));
     columns.push_back(std::move(column));
   }
   return arrow::Table::Make(target, std::move(columns), rows);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<arrow::Table>> ReadDataFile(const Schema& schema,
+                                                   std::string_view location) {
+  CS_ASSIGN_OR_RETURN(auto reader, OpenReader(location));
+  return ReadRows(*reader, std::nullopt, schema, location);
+}
+
+Status ForEachRowGroup(const Schema& schema, std::string_view location,
+                       const std::function<Status(std::shared_ptr<arrow::Table>)>& consume) {
+  CS_ASSIGN_OR_RETURN(auto reader, OpenReader(location));
+  for (int g = 0; g < reader->num_row_groups(); ++g) {
+    CS_ASSIGN_OR_RETURN(auto rows, ReadRows(*reader, g, schema, location));
+    CS_RETURN_IF_ERROR(consume(std::move(rows)));
+  }
+  return Ok();
 }
 
 }  // namespace clickstream::iceberg

@@ -1,7 +1,9 @@
 #include "iceberg/parquet_reader.h"
 
 #include <arrow/api.h>
+#include <arrow/io/file.h>
 #include <gtest/gtest.h>
+#include <parquet/arrow/writer.h>
 
 #include <string>
 #include <vector>
@@ -52,6 +54,36 @@ TEST_F(ParquetReaderTest, MatchesColumnsByFieldIdAndFillsMissingOnesWithNull) {
   EXPECT_EQ(batch->column(1)->null_count(), 3);
   auto visitor = std::static_pointer_cast<arrow::StringArray>(batch->column(2));
   EXPECT_EQ(visitor->GetString(0), "u0");
+}
+
+TEST_F(ParquetReaderTest, ForEachRowGroupHandsOverOneRowGroupAtATime) {
+  // The three rows of WriteFile's table, written as three row groups of one row each.
+  auto whole = ReadDataFile(TwoColumns(), WriteFile());
+  ASSERT_TRUE(whole.has_value()) << whole.error().message;
+  std::string path = (dir_ / "groups.parquet").string();
+  auto out = arrow::io::FileOutputStream::Open(path).ValueOrDie();
+  ASSERT_TRUE(parquet::arrow::WriteTable(**whole, arrow::default_memory_pool(), out, 1).ok());
+  ASSERT_TRUE(out->Close().ok());
+
+  std::vector<std::shared_ptr<arrow::Table>> groups;
+  auto read = ForEachRowGroup(TwoColumns(), path, [&](std::shared_ptr<arrow::Table> rows) {
+    groups.push_back(std::move(rows));
+    return Ok();
+  });
+  ASSERT_TRUE(read.has_value()) << read.error().message;
+  ASSERT_EQ(groups.size(), 3u);
+  for (const auto& g : groups) EXPECT_EQ(g->num_rows(), 1);
+  auto joined = arrow::ConcatenateTables(groups).ValueOrDie();
+  EXPECT_TRUE(joined->Equals(**whole));
+
+  // An error of `consume` stops the reading and is returned.
+  int calls = 0;
+  auto stopped = ForEachRowGroup(TwoColumns(), path, [&](std::shared_ptr<arrow::Table>) {
+    ++calls;
+    return Internal("enough");
+  });
+  EXPECT_FALSE(stopped.has_value());
+  EXPECT_EQ(calls, 1);
 }
 
 TEST_F(ParquetReaderTest, MissingRequiredColumnOrWrongTypeIsCorrupt) {

@@ -152,27 +152,32 @@ void ReadAhead(const FileGroup& group, std::size_t begin, std::size_t end) {
 
 constexpr std::size_t kReadAheadFiles = 64;
 
+// Reads the group's files one row group at a time and writes full row groups as soon as it has
+// them: without --sort-by, memory holds about two row groups, however big the inputs (a partition's
+// big file merged with its small ones); with it, all rows, which the sort needs.
 Status RewriteInto(const FileGroup& group, const GroupRewriteOptions& options, FileRoller& roller) {
   const int64_t row_group_rows = std::max<int64_t>(options.row_group_rows, 1);
   std::vector<std::shared_ptr<arrow::Table>> pending;
   int64_t pending_rows = 0;
+  auto consume = [&](std::shared_ptr<arrow::Table> rows) -> Status {
+    pending_rows += rows->num_rows();
+    pending.push_back(std::move(rows));
+    if (!options.sort_by.empty() || pending_rows < row_group_rows) return Ok();
+    CS_ASSIGN_OR_RETURN(auto joined, Concatenate(pending));
+    CS_ASSIGN_OR_RETURN(auto rest, WriteRowGroups(joined, row_group_rows, false, roller));
+    pending = {rest};
+    pending_rows = rest->num_rows();
+    return Ok();
+  };
   for (std::size_t i = 0; i < group.inputs.size(); ++i) {
-    const auto& input = group.inputs[i];
     // Keeps 32 to 64 files ahead of the reader in flight.
     if (i == 0) {
       ReadAhead(group, 0, kReadAheadFiles);
     } else if (i % (kReadAheadFiles / 2) == 0) {
       ReadAhead(group, i + kReadAheadFiles / 2, i + kReadAheadFiles);
     }
-    CS_ASSIGN_OR_RETURN(auto table,
-                        iceberg::ReadDataFile(options.schema, input.data_file.file_path));
-    pending_rows += table->num_rows();
-    pending.push_back(std::move(table));
-    if (!options.sort_by.empty() || pending_rows < row_group_rows) continue;
-    CS_ASSIGN_OR_RETURN(auto joined, Concatenate(pending));
-    CS_ASSIGN_OR_RETURN(auto rest, WriteRowGroups(joined, row_group_rows, false, roller));
-    pending = {rest};
-    pending_rows = rest->num_rows();
+    CS_RETURN_IF_ERROR(
+        iceberg::ForEachRowGroup(options.schema, group.inputs[i].data_file.file_path, consume));
   }
   if (pending.empty()) return Ok();
   CS_ASSIGN_OR_RETURN(auto joined, Concatenate(pending));
