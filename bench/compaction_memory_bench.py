@@ -11,7 +11,6 @@ build (e.g. one of an earlier commit) to run side by side on the same table.
 """
 
 import argparse
-import os
 import pathlib
 import random
 import re
@@ -26,15 +25,12 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
 import pyarrow as pa  # noqa: E402
 
-from iceberg_readers import duckdb_connection, open_catalog  # noqa: E402
-from soak_bench import cli, metadata_location  # noqa: E402
+from iceberg_readers import duckdb_connection  # noqa: E402
+from soak_bench import empty_clicks_table, metadata_location  # noqa: E402
 
 
 def table_with_big_file(root, rows, binary):
-    env = dict(os.environ, CLICKSTREAM_CATALOG=f"{root}/catalog.db",
-               CLICKSTREAM_WAREHOUSE=f"{root}/warehouse")
-    cli(binary, env, "tables", "create", "website.clicks")
-    table = open_catalog(f"{root}/catalog.db", f"{root}/warehouse").load_table("website.clicks")
+    _, table = empty_clicks_table(root, binary)
     users = pa.array([f"user_{i}" for i in range(10_000)])
     picks = pa.array(random.Random(1).choices(range(10_000), k=rows))
     start = 1_700_000_000_000_000

@@ -14,7 +14,6 @@ its own under a temp dir.
 import argparse
 import io
 import json
-import os
 import pathlib
 import subprocess
 import sys
@@ -26,8 +25,7 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 import pyarrow as pa  # noqa: E402
 import pyarrow.json as pj  # noqa: E402
 
-from iceberg_readers import open_catalog  # noqa: E402
-from soak_bench import cli  # noqa: E402
+from soak_bench import cli, empty_clicks_table  # noqa: E402
 
 
 def generated_rows(binary, events):
@@ -41,10 +39,7 @@ def generated_rows(binary, events):
 
 def table_with(rows, files_per_page, root, binary):
     """website.clicks in a catalog of its own holding `rows` as `files_per_page` files per page."""
-    env = dict(os.environ, CLICKSTREAM_CATALOG=f"{root}/catalog.db",
-               CLICKSTREAM_WAREHOUSE=f"{root}/warehouse")
-    cli(binary, env, "tables", "create", "website.clicks")
-    table = open_catalog(f"{root}/catalog.db", f"{root}/warehouse").load_table("website.clicks")
+    env, table = empty_clicks_table(root, binary)
     rows = rows.cast(table.schema().as_arrow())
     step = -(-rows.num_rows // files_per_page)
     for start in range(0, rows.num_rows, step):

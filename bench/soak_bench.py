@@ -209,12 +209,19 @@ def timed_side_by_side(binary, live, compacted, repeats=5):
     return best
 
 
-def compacted_copy(live_metadata, snapshot_id, root, binary):
-    """The rows of `snapshot_id` appended in one pyiceberg commit to a fresh website.clicks of a
-    second catalog: one file per page, the fully compacted form."""
+def empty_clicks_table(root, binary):
+    """A new website.clicks in a catalog of its own under `root`: the clickstream environment for
+    it and the pyiceberg table."""
     env = dict(os.environ, CLICKSTREAM_CATALOG=f"{root}/catalog.db",
                CLICKSTREAM_WAREHOUSE=f"{root}/warehouse")
     cli(binary, env, "tables", "create", "website.clicks")
+    return env, open_catalog(f"{root}/catalog.db", f"{root}/warehouse").load_table("website.clicks")
+
+
+def compacted_copy(live_metadata, snapshot_id, root, binary):
+    """The rows of `snapshot_id` appended in one pyiceberg commit to a fresh website.clicks of a
+    second catalog: one file per page, the fully compacted form."""
+    env, table = empty_clicks_table(root, binary)
     con = duckdb_connection()
     rows = con.execute(
         f"SELECT user_id, page, click_timestamp FROM iceberg_scan('{live_metadata}', "
@@ -222,7 +229,6 @@ def compacted_copy(live_metadata, snapshot_id, root, binary):
     if isinstance(rows, pa.RecordBatchReader):
         rows = rows.read_all()
     con.close()
-    table = open_catalog(f"{root}/catalog.db", f"{root}/warehouse").load_table("website.clicks")
     table.append(rows.cast(table.schema().as_arrow()))
     return env, rows.num_rows
 

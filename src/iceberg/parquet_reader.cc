@@ -123,8 +123,9 @@ Result<std::shared_ptr<arrow::Table>> ReadRows(parquet::arrow::FileReader& reade
                                                std::string_view location) {
   std::shared_ptr<arrow::Schema> file_schema;
   arrow::Status st = reader.GetSchema(&file_schema);
-  if (!st.ok())
+  if (!st.ok()) {
     return std::unexpected(FromArrow(st, "reading the schema of " + std::string(location)));
+  }
   const auto& metadata = *reader.parquet_reader()->metadata();
   const int64_t rows =
       row_group.has_value() ? metadata.RowGroup(*row_group)->num_rows() : metadata.num_rows();
